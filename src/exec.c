@@ -1,0 +1,497 @@
+/*
+ * exec: fork/exec with pipes, a poll loop that feeds stdin data and drains
+ * captured output of every stage at once (so no child blocks on a full
+ * pipe), and a wait that collects every status. Our pipes are O_CLOEXEC so
+ * children see only the three fds we give them.
+ */
+
+#include "exec.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "msg.h"
+
+unsigned long exec_spawn_count;
+
+#define MAX_LIVE 64
+static volatile pid_t live_pids[MAX_LIVE];
+static volatile sig_atomic_t got_signal;
+static int cleanup_allowed;
+
+void exec_forward_signal(int sig)
+{
+	got_signal = sig;
+	for (int i = 0; i < MAX_LIVE; i++) {
+		pid_t p = live_pids[i];
+		if (p > 0)
+			kill(p, sig);
+	}
+}
+
+void exec_allow_cleanup(int on)
+{
+	cleanup_allowed = on;
+}
+
+int exec_interrupted(void)
+{
+	return got_signal;
+}
+
+static void live_add(pid_t p)
+{
+	for (int i = 0; i < MAX_LIVE; i++)
+		if (live_pids[i] == 0) {
+			live_pids[i] = p;
+			return;
+		}
+}
+
+static void live_del(pid_t p)
+{
+	for (int i = 0; i < MAX_LIVE; i++)
+		if (live_pids[i] == p)
+			live_pids[i] = 0;
+}
+
+void proc_init(struct proc *p, char **argv)
+{
+	memset(p, 0, sizeof(*p));
+	p->argv = argv;
+	p->in = EXEC_NULL;
+	p->out = EXEC_CAPTURE;
+	p->err = EXEC_CAPTURE;
+	sb_init(&p->out_buf);
+	sb_init(&p->err_buf);
+	p->status = -1;
+	p->in_fd = p->out_fd = p->err_file = -1;
+}
+
+void proc_release(struct proc *p)
+{
+	sb_release(&p->out_buf);
+	sb_release(&p->err_buf);
+}
+
+const char *exec_status_str(int status, char *buf, size_t len)
+{
+	if (status < 0)
+		snprintf(buf, len, "could not start");
+	else if (status > 128 && status < 128 + 65)
+		snprintf(buf, len, "signal %d (%s)", status - 128, strsignal(status - 128));
+	else
+		snprintf(buf, len, "exit %d", status);
+	return buf;
+}
+
+static int is_secondary(int status, const char *err)
+{
+	if (status == 128 + SIGPIPE || status == 141)
+		return 1;
+	return err && (strstr(err, "Broken pipe") || strstr(err, "broken pipe"));
+}
+
+int pipeline_blame(const int *status, const char *const *errtext, size_t n)
+{
+	int last = -1;
+	for (size_t i = 0; i < n; i++) {
+		if (status[i] == 0)
+			continue;
+		if (!is_secondary(status[i], errtext ? errtext[i] : NULL))
+			return (int)i;
+		last = (int)i;
+	}
+	return last;
+}
+
+/* fds the child should end up with, or -1 for "leave as is". */
+struct wiring {
+	int fd[3];
+};
+
+static void child_exec(struct proc *p, const struct wiring *w, int errpipe)
+{
+	static const int sigs[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		signal(sigs[i], SIG_DFL);
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	/* Move sources above 2 first so dup2 order cannot clobber them. */
+	int src[3];
+	for (int i = 0; i < 3; i++) {
+		src[i] = w->fd[i];
+		if (src[i] >= 0 && src[i] <= 2 && src[i] != i)
+			src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, 3);
+	}
+	for (int i = 0; i < 3; i++) {
+		if (src[i] < 0 || src[i] == i)
+			continue;
+		if (dup2(src[i], i) < 0)
+			goto fail;
+	}
+	execvp(p->argv[0], p->argv);
+fail:;
+	int e = errno;
+	ssize_t r = write(errpipe, &e, sizeof(e));
+	(void)r;
+	_exit(127);
+}
+
+/* Spawns one process; returns 0 or -1 (message printed, status -1). */
+static int spawn(struct proc *p, const struct wiring *w)
+{
+	int ep[2];
+	if (got_signal && !cleanup_allowed) {
+		p->status = -1;
+		return -1;
+	}
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		return error("cannot create pipe: %s", strerror(errno));
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(ep[0]);
+		close(ep[1]);
+		p->status = -1;
+		return error("cannot fork to run %s: %s", p->argv[0], strerror(errno));
+	}
+	if (pid == 0) {
+		close(ep[0]);
+		child_exec(p, w, ep[1]);
+	}
+	exec_spawn_count++;
+	close(ep[1]);
+	live_add(pid);
+	int e = 0;
+	ssize_t r;
+	do
+		r = read(ep[0], &e, sizeof(e));
+	while (r < 0 && errno == EINTR);
+	close(ep[0]);
+	p->pid = pid;
+	if (r == (ssize_t)sizeof(e)) {
+		int st;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		live_del(pid);
+		p->pid = 0;
+		p->status = -1;
+		return error("cannot run %s: %s", p->argv[0], strerror(e));
+	}
+	return 0;
+}
+
+struct pump {
+	int fd;
+	struct strbuf *sb; /* reading into */
+	int tee;           /* copy to our stderr */
+	const char *data;  /* writing from */
+	size_t left;
+};
+
+static int open_null(int flags)
+{
+	return open("/dev/null", flags | O_CLOEXEC);
+}
+
+static void run_pumps(struct pump *pumps, size_t np)
+{
+	struct pollfd pfd[2 * MAX_LIVE + 1];
+	for (;;) {
+		size_t n = 0;
+		size_t map[2 * MAX_LIVE + 1];
+		for (size_t i = 0; i < np; i++) {
+			if (pumps[i].fd < 0)
+				continue;
+			pfd[n].fd = pumps[i].fd;
+			pfd[n].events = pumps[i].sb ? POLLIN : POLLOUT;
+			pfd[n].revents = 0;
+			map[n++] = i;
+		}
+		if (!n)
+			return;
+		if (poll(pfd, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		for (size_t k = 0; k < n; k++) {
+			struct pump *pu = &pumps[map[k]];
+			if (!pfd[k].revents)
+				continue;
+			if (pu->sb) {
+				char buf[65536];
+				ssize_t r = read(pu->fd, buf, sizeof(buf));
+				if (r < 0 && (errno == EINTR || errno == EAGAIN))
+					continue;
+				if (r <= 0) {
+					close(pu->fd);
+					pu->fd = -1;
+					continue;
+				}
+				sb_add(pu->sb, buf, (size_t)r);
+				if (pu->tee) {
+					ssize_t w = write(2, buf, (size_t)r);
+					(void)w;
+				}
+			} else {
+				ssize_t w = pu->left ? write(pu->fd, pu->data, pu->left) : 0;
+				if (w < 0 && (errno == EINTR || errno == EAGAIN))
+					continue;
+				if (w < 0 || pu->left == 0 || (pu->left -= (size_t)w, pu->data += w, pu->left == 0)) {
+					close(pu->fd);
+					pu->fd = -1;
+				}
+			}
+		}
+	}
+}
+
+static int reap(pid_t pid);
+
+int exec_pipeline(struct proc *st, size_t n)
+{
+	if (n == 0 || n > MAX_LIVE)
+		return error("internal error: bad pipeline length %zu", n);
+	struct pump pumps[2 * MAX_LIVE + 1];
+	size_t np = 0;
+	int prev_read = -1; /* read end of the pipe from the previous stage */
+	int failed_spawn = 0;
+	void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+
+	for (size_t i = 0; i < n; i++) {
+		struct proc *p = &st[i];
+		struct wiring w = { { -1, -1, -1 } };
+		int close_after[4];
+		int nclose = 0;
+		int inpipe[2] = { -1, -1 }, outpipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 };
+		sb_reset(&p->out_buf);
+		sb_reset(&p->err_buf);
+		p->status = -1;
+
+		/* stdin */
+		if (i > 0) {
+			w.fd[0] = prev_read;
+			close_after[nclose++] = prev_read;
+			prev_read = -1;
+		} else if (p->in_data) {
+			if (pipe2(inpipe, O_CLOEXEC) < 0)
+				goto spawnfail;
+			w.fd[0] = inpipe[0];
+			close_after[nclose++] = inpipe[0];
+		} else if (p->in == EXEC_NULL) {
+			w.fd[0] = open_null(O_RDONLY);
+			close_after[nclose++] = w.fd[0];
+		} else if (p->in >= 0) {
+			w.fd[0] = p->in;
+		}
+		/* stdout */
+		if (i + 1 < n || p->out == EXEC_CAPTURE) {
+			if (pipe2(outpipe, O_CLOEXEC) < 0)
+				goto spawnfail;
+			w.fd[1] = outpipe[1];
+			close_after[nclose++] = outpipe[1];
+		} else if (p->out == EXEC_NULL) {
+			w.fd[1] = open_null(O_WRONLY);
+			close_after[nclose++] = w.fd[1];
+		} else if (p->out >= 0) {
+			w.fd[1] = p->out;
+		}
+		/* stderr */
+		if (p->err == EXEC_CAPTURE) {
+			if (pipe2(errpipe, O_CLOEXEC) < 0)
+				goto spawnfail;
+			w.fd[2] = errpipe[1];
+			close_after[nclose++] = errpipe[1];
+		} else if (p->err == EXEC_NULL) {
+			w.fd[2] = open_null(O_WRONLY);
+			close_after[nclose++] = w.fd[2];
+		} else if (p->err >= 0) {
+			w.fd[2] = p->err;
+		}
+
+		int rc = spawn(p, &w);
+		for (int k = 0; k < nclose; k++)
+			if (close_after[k] >= 0)
+				close(close_after[k]);
+		if (rc < 0) {
+			failed_spawn = 1;
+			if (inpipe[1] >= 0)
+				close(inpipe[1]);
+			if (outpipe[0] >= 0)
+				close(outpipe[0]);
+			if (errpipe[0] >= 0)
+				close(errpipe[0]);
+			break;
+		}
+		if (inpipe[1] >= 0) {
+			fcntl(inpipe[1], F_SETFL, O_NONBLOCK);
+			pumps[np++] = (struct pump){ inpipe[1], NULL, 0, p->in_data, p->in_len };
+		}
+		if (outpipe[0] >= 0) {
+			if (i + 1 < n)
+				prev_read = outpipe[0];
+			else
+				pumps[np++] = (struct pump){ outpipe[0], &p->out_buf, 0, NULL, 0 };
+		}
+		if (errpipe[0] >= 0)
+			pumps[np++] = (struct pump){ errpipe[0], &p->err_buf, p->err_tee, NULL, 0 };
+		continue;
+spawnfail:
+		error("cannot create pipe: %s", strerror(errno));
+		for (int k = 0; k < nclose; k++)
+			if (close_after[k] >= 0)
+				close(close_after[k]);
+		failed_spawn = 1;
+		break;
+	}
+	if (prev_read >= 0)
+		close(prev_read);
+
+	if (failed_spawn) {
+		/* Stop what already runs: a half-built pipeline must not move data. */
+		for (size_t i = 0; i < n; i++)
+			if (st[i].pid > 0)
+				kill(st[i].pid, SIGTERM);
+	}
+	run_pumps(pumps, np);
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].pid <= 0)
+			continue;
+		st[i].status = reap(st[i].pid);
+		st[i].pid = 0;
+	}
+	signal(SIGPIPE, old_pipe);
+
+	int status[MAX_LIVE];
+	const char *errs[MAX_LIVE];
+	for (size_t i = 0; i < n; i++) {
+		status[i] = st[i].status;
+		errs[i] = sb_str(&st[i].err_buf);
+	}
+	return pipeline_blame(status, errs, n);
+}
+
+static int decode_wait(int wst)
+{
+	if (wst == -1)
+		return -1;
+	if (WIFEXITED(wst))
+		return WEXITSTATUS(wst);
+	if (WIFSIGNALED(wst))
+		return 128 + WTERMSIG(wst);
+	return -1;
+}
+
+static int reap(pid_t pid)
+{
+	int wst;
+	while (waitpid(pid, &wst, 0) < 0) {
+		if (errno != EINTR) {
+			wst = -1;
+			break;
+		}
+	}
+	live_del(pid);
+	return decode_wait(wst);
+}
+
+int exec_start(struct proc *p)
+{
+	struct wiring w = { { -1, -1, -1 } };
+	int inpipe[2] = { -1, -1 }, outpipe[2] = { -1, -1 };
+	int nullfd = -1;
+	p->status = -1;
+	p->in_fd = p->out_fd = p->err_file = -1;
+	if (p->out == EXEC_CAPTURE || p->err == EXEC_CAPTURE || p->in_data || p->err == EXEC_PIPE)
+		return error("internal error: unsupported wiring for exec_start");
+	if (p->in == EXEC_PIPE) {
+		if (pipe2(inpipe, O_CLOEXEC) < 0)
+			goto fail;
+		w.fd[0] = inpipe[0];
+	} else if (p->in == EXEC_NULL) {
+		w.fd[0] = nullfd = open_null(O_RDONLY);
+	} else if (p->in >= 0) {
+		w.fd[0] = p->in;
+	}
+	if (p->out == EXEC_PIPE) {
+		if (pipe2(outpipe, O_CLOEXEC) < 0)
+			goto fail;
+		w.fd[1] = outpipe[1];
+	} else if (p->out >= 0) {
+		w.fd[1] = p->out;
+	}
+	if (p->err == EXEC_TMPFILE) {
+		char tmpl[] = "/tmp/zrep.err.XXXXXX";
+		p->err_file = mkostemp(tmpl, O_CLOEXEC);
+		if (p->err_file < 0)
+			goto fail;
+		unlink(tmpl);
+		w.fd[2] = p->err_file;
+	} else if (p->err >= 0) {
+		w.fd[2] = p->err;
+	}
+	int rc = spawn(p, &w);
+	if (inpipe[0] >= 0)
+		close(inpipe[0]);
+	if (outpipe[1] >= 0)
+		close(outpipe[1]);
+	if (nullfd >= 0)
+		close(nullfd);
+	if (rc < 0) {
+		if (inpipe[1] >= 0)
+			close(inpipe[1]);
+		if (outpipe[0] >= 0)
+			close(outpipe[0]);
+		return -1;
+	}
+	p->in_fd = inpipe[1];
+	p->out_fd = outpipe[0];
+	return 0;
+fail:
+	error("cannot set up a child process: %s", strerror(errno));
+	for (int i = 0; i < 2; i++) {
+		if (inpipe[i] >= 0)
+			close(inpipe[i]);
+		if (outpipe[i] >= 0)
+			close(outpipe[i]);
+	}
+	if (nullfd >= 0)
+		close(nullfd);
+	return -1;
+}
+
+int exec_wait(struct proc *p)
+{
+	if (p->pid > 0) {
+		p->status = reap(p->pid);
+		p->pid = 0;
+	}
+	if (p->err_file >= 0) {
+		char buf[8192];
+		ssize_t r;
+		lseek(p->err_file, 0, SEEK_SET);
+		while ((r = read(p->err_file, buf, sizeof(buf))) > 0)
+			sb_add(&p->err_buf, buf, (size_t)r);
+		close(p->err_file);
+		p->err_file = -1;
+	}
+	return p->status;
+}
+
+int exec_run(struct proc *p)
+{
+	exec_pipeline(p, 1);
+	return p->status;
+}

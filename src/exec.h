@@ -1,0 +1,94 @@
+/*
+ * exec: the only module that forks. Runs one program or a pipeline of
+ * programs with stdin/stdout/stderr wired to fds, /dev/null, data we feed,
+ * or buffers we capture, and reports each one's status.
+ *
+ * Status contract (as git's run-command): 0..255 is the exit code, 128+N
+ * means killed by signal N, -1 means the program could not be started (a
+ * message has then been printed).
+ */
+#ifndef ZREP_EXEC_H
+#define ZREP_EXEC_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+enum {
+	EXEC_INHERIT = -1, /* share our fd */
+	EXEC_NULL = -2,    /* /dev/null */
+	EXEC_CAPTURE = -3, /* collect into out_buf / err_buf */
+	EXEC_PIPE = -4,    /* exec_start only: parent gets in_fd / out_fd */
+	EXEC_TMPFILE = -5, /* stderr only: kept in an unlinked file, read into
+			      err_buf when waited for (nobody needs to drain it) */
+};
+
+struct proc {
+	char **argv;         /* NULL-terminated; argv[0] looked up in PATH */
+	int in;              /* fd, EXEC_INHERIT or EXEC_NULL (default) */
+	const char *in_data; /* if set, fed to stdin through a pipe */
+	size_t in_len;
+	int out;             /* fd, EXEC_INHERIT, EXEC_NULL, EXEC_CAPTURE (default) */
+	int err;             /* same; default EXEC_CAPTURE */
+	int err_tee;         /* while capturing stderr, copy it to ours too */
+	struct strbuf out_buf;
+	struct strbuf err_buf;
+	int status; /* set by exec_run / exec_pipeline / exec_wait */
+	pid_t pid;
+	int in_fd;  /* EXEC_PIPE: our write end of the child's stdin */
+	int out_fd; /* EXEC_PIPE: our read end of the child's stdout */
+	int err_file; /* EXEC_TMPFILE: the file */
+};
+
+/* Initialises p to run argv (not copied) with the defaults above. */
+void proc_init(struct proc *p, char **argv);
+void proc_release(struct proc *p);
+
+/* Runs p to completion; returns p->status. */
+int exec_run(struct proc *p);
+
+/*
+ * Starts p without waiting. in/out may be EXEC_PIPE (the parent then owns
+ * p->in_fd / p->out_fd and must close them), err may be EXEC_TMPFILE or an
+ * fd. EXEC_CAPTURE is not allowed here (nothing would drain it). Returns 0,
+ * or -1 when it could not start (p->status is then -1).
+ */
+int exec_start(struct proc *p);
+/* Waits for a started p, reads an EXEC_TMPFILE stderr; returns p->status. */
+int exec_wait(struct proc *p);
+
+/*
+ * Runs n stages with stage i's stdout feeding stage i+1's stdin (their own
+ * `out`/`in` settings are ignored on those ends). Waits for every stage.
+ * Returns -1 if every stage exited 0, else the index of the stage whose
+ * failure explains the run (see pipeline_blame).
+ */
+int exec_pipeline(struct proc *stages, size_t n);
+
+/*
+ * Pure: chooses the stage to blame. A stage that died of SIGPIPE, exited
+ * 141, or complained of a broken pipe failed because a stage after it went
+ * away, so it is secondary. The most upstream primary failure is blamed
+ * (a sender that failed first truncates the stream and makes the receiver
+ * fail too); if all failures are secondary, the last failing stage is.
+ */
+int pipeline_blame(const int *status, const char *const *errtext, size_t n);
+
+/* Describes a status for messages: "exit 3", "signal 9 (Killed)". */
+const char *exec_status_str(int status, char *buf, size_t len);
+
+/*
+ * Signal support: the handler (installed by main) calls exec_forward_signal
+ * to pass SIGINT/SIGTERM/SIGHUP on to the running children. After that,
+ * exec refuses to start new programs unless exec_allow_cleanup(1) was
+ * called, so an interrupted run only does its cleanup.
+ */
+void exec_forward_signal(int sig);
+void exec_allow_cleanup(int on);
+int exec_interrupted(void);
+
+/* Counts programs started by this process (for benchmarks and -D). */
+extern unsigned long exec_spawn_count;
+
+#endif

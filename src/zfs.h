@@ -1,0 +1,154 @@
+/*
+ * zfs: the only module that knows zfs command-line flags. It builds argv
+ * for every zfs operation zrep uses (pure builders, unit-tested), runs them
+ * on a host, parses `zfs get -Hp` output including the source column, sorts
+ * zfs's stderr into typed errors, and detects per host which features the
+ * zfs there has (once per host per run).
+ */
+#ifndef ZREP_ZFS_H
+#define ZREP_ZFS_H
+
+#include "host.h"
+#include "snapname.h"
+#include "util.h"
+
+enum zsrc { ZSRC_NONE, ZSRC_LOCAL, ZSRC_RECEIVED, ZSRC_INHERITED, ZSRC_DEFAULT, ZSRC_TEMPORARY, ZSRC_OTHER };
+
+struct zprop {
+	char *name;  /* dataset */
+	char *prop;
+	char *value;
+	enum zsrc src;
+	char *inherited_from; /* for ZSRC_INHERITED */
+};
+
+struct zprops {
+	struct zprop *v;
+	size_t n;
+};
+
+/* Parses `zfs get -Hp -o name,property,value,source` output. Pure. */
+int zfs_parse_get(const char *text, struct zprops *out);
+enum zsrc zfs_parse_source(const char *s, char **inherited_from);
+void zprops_free(struct zprops *p);
+/* First row for (name, prop), or NULL. */
+const struct zprop *zprops_find(const struct zprops *p, const char *name, const char *prop);
+
+enum zerr_kind {
+	ZE_OK = 0,
+	ZE_NOENT,       /* dataset / snapshot / pool does not exist */
+	ZE_MODIFIED,    /* destination modified since most recent snapshot */
+	ZE_MISMATCH,    /* incremental stream does not match the destination */
+	ZE_EXISTS,      /* destination exists (needs -F) */
+	ZE_BUSY,        /* busy / held */
+	ZE_RESUME,      /* partially received state (resume token) present */
+	ZE_UNREACHABLE, /* ssh could not reach the host */
+	ZE_NOTSUP,      /* option or property not supported by this zfs */
+	ZE_OTHER,
+};
+
+struct zerr {
+	enum zerr_kind kind;
+	int status;
+	char *msg; /* trimmed stderr, malloc'd, may be NULL */
+};
+
+/* Pure: classifies zfs (or ssh) stderr text and status. */
+enum zerr_kind zfs_classify(int status, const char *errtext, int remote);
+const char *zerr_kind_str(enum zerr_kind k);
+void zerr_set(struct zerr *e, int status, const char *errtext, int remote);
+void zerr_clear(struct zerr *e);
+/* A one-line description for messages ("dataset does not exist", ...). */
+const char *zerr_text(const struct zerr *e);
+
+struct zfs_features {
+	int probed;
+	int recv_u, recv_o, recv_s, send_t, send_p, bookmarks, holds, depth, snapprops;
+};
+
+/* Pure: reads the usage text printed by `zfs` with no arguments. */
+void zfs_parse_usage(const char *text, struct zfs_features *f);
+/* Probes once per host name per run (one zfs call; on a remote host one ssh). */
+const struct zfs_features *zfs_features(const struct host *h);
+/* For tests and for hosts probed as part of a batched remote call. */
+void zfs_features_set(const char *hostname, const struct zfs_features *f);
+
+/*
+ * Runs `zfs ARGS` on h with stdin from /dev/null, capturing stdout into out
+ * (may be NULL) and stderr into err. Returns the exit status.
+ */
+int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct zerr *err);
+
+/* `zfs get -Hp -o name,property,value,source [-s SOURCES] [-r -d DEPTH] PROPS DS...` */
+void zfs_argv_get(struct strv *sv, const char *props, const char *sources, int depth, char *const *datasets);
+int zfs_get(const struct host *h, const char *props, const char *sources, int depth, char *const *datasets,
+	    struct zprops *out, struct zerr *err);
+/* Value of prop on ds counting only the given source kinds ("local", NULL = any); *val NULL when unset. */
+int zfs_get_one(const struct host *h, const char *prop, const char *ds, int local_only, char **val, struct zerr *err);
+
+int zfs_set(const struct host *h, const char *ds, const char *prop, const char *value, struct zerr *err);
+int zfs_inherit(const struct host *h, const char *prop, const char *ds, struct zerr *err);
+int zfs_snapshot(const struct host *h, const char *snap, int recursive, struct zerr *err);
+/* Destroys one dataset or snapshot (never -R); retries a few times while busy. */
+int zfs_destroy(const struct host *h, const char *name, int recursive, struct zerr *err);
+int zfs_rename(const struct host *h, const char *from, const char *to, int recursive, struct zerr *err);
+int zfs_rollback(const struct host *h, const char *snap, int destroy_newer, struct zerr *err);
+int zfs_hold(const struct host *h, const char *tag, const char *snap, struct zerr *err);
+int zfs_release(const struct host *h, const char *tag, const char *snap, struct zerr *err);
+int zfs_mount(const struct host *h, const char *ds, struct zerr *err);
+/* 1 exists, 0 does not, -1 error (err says why). type may be NULL. */
+int zfs_exists(const struct host *h, const char *ds, const char *type, struct zerr *err);
+
+/* One snapshot of a filesystem as the planner sees it. */
+struct zsnap {
+	char *name;       /* full fs@snap */
+	const char *snap; /* points after '@' */
+	int is_zrep;      /* matches TAG_<hex>[_unsent] */
+	struct snapname sn;
+	char *sent;       /* local TAG:sent value or NULL */
+	char *guid;       /* or NULL */
+	long long creation;
+};
+
+struct zsnaps {
+	struct zsnap *v;
+	size_t n;
+};
+
+/*
+ * Lists the snapshots of fs itself (not descendants) with TAG:sent (local
+ * only), guid and creation, sorted: zrep snapshots by number, after the
+ * others by creation. Pure parser + one zfs call.
+ */
+int zfs_list_snaps(const struct host *h, const char *fs, const char *tag, struct zsnaps *out, struct zerr *err);
+int zfs_parse_snaps(const struct zprops *rows, const char *fs, const char *tag, struct zsnaps *out);
+void zsnaps_free(struct zsnaps *s);
+/* The zrep snapshot with the highest number that carries sent, or NULL. */
+const struct zsnap *zsnaps_last_sent(const struct zsnaps *s);
+/* The zrep snapshot with the highest number (excluding _unsent when skip_unsent), or NULL. */
+const struct zsnap *zsnaps_newest(const struct zsnaps *s, int skip_unsent);
+const struct zsnap *zsnaps_find(const struct zsnaps *s, const char *snap);
+
+struct send_opts {
+	const char *from;    /* incremental base (full name or @snap), NULL for full */
+	const char *inc_flag; /* "-I" or "-i" */
+	const char *snap;    /* snapshot to send */
+	const char *token;   /* resume token: send -t */
+	int props;           /* -p */
+	int recursive;       /* -R */
+	int verbose;         /* -v */
+	const char *extra;   /* user words (ZREP_SEND_FLAGS / ZREP_RESUME_FLAGS) */
+};
+void zfs_argv_send(struct strv *sv, const struct send_opts *o);
+
+struct recv_opts {
+	const char *target;
+	int force;       /* -F */
+	int unmounted;   /* -u */
+	int resumable;   /* -s */
+	int readonly_o;  /* -o readonly=on */
+	const char *extra; /* ZREP_RECV_FLAGS */
+};
+void zfs_argv_recv(struct strv *sv, const struct recv_opts *o);
+
+#endif

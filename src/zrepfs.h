@@ -1,0 +1,60 @@
+/*
+ * zrepfs: what zrep knows about one of its filesystems, read in one zfs
+ * call: the TAG:* configuration (with sources), and the listings of zrep
+ * filesystems and local masters. Also the validation of dataset names given
+ * on the command line.
+ */
+#ifndef ZREP_ZREPFS_H
+#define ZREP_ZREPFS_H
+
+#include "host.h"
+#include "zfs.h"
+
+struct fsinfo {
+	char *fs;
+	char *master;    /* local TAG:master value, or NULL */
+	char *src_fs, *src_host, *dest_fs, *dest_host, *savecount; /* any real source, NULL when unset */
+	enum zsrc dest_fs_src;
+	char *dest_fs_inherited_from;
+	char *type;      /* filesystem / volume / snapshot */
+	char *mounted;   /* yes / no / NULL */
+	char *readonly;
+	enum zsrc readonly_src;
+};
+
+/*
+ * Reads fi for ds on h with one `zfs get`. Returns 0, or -1 with a message
+ * ("zrep: no such dataset: X" when it does not exist).
+ */
+int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi);
+void fsinfo_free(struct fsinfo *fi);
+/* TAG:master=yes set locally. */
+int fsinfo_is_master(const struct fsinfo *fi);
+/* Configured for this tag (dest-fs set locally, received or inherited). */
+int fsinfo_is_configured(const struct fsinfo *fi);
+
+/*
+ * Lists zrep filesystems on the local host: with masters_only, those with a
+ * local TAG:master whose TAG:src-host is this host; else every dataset with
+ * TAG:dest-fs set locally or received. Names are pushed in zfs order.
+ */
+int zrepfs_list(struct strv *out, int masters_only);
+
+/* Validates a dataset name from the command line (not empty, no leading
+ * '-', no '@' unless allow_snap, no control characters). Prints an error. */
+int check_dsname(const char *name, int allow_snap);
+
+/* The local host. */
+extern struct host local_host;
+void zrepfs_init(void);
+
+/* Seconds since the epoch. */
+long long now_secs(void);
+
+/* Sleeps in 1 s steps, returning early (-1) when interrupted by a signal. */
+int sleep_interruptible(int seconds);
+
+/* The configured savecount of fi (TAG:savecount), validated: >= 1. */
+int fsinfo_savecount(const struct fsinfo *fi, long *out);
+
+#endif

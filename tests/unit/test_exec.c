@@ -1,0 +1,125 @@
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "harness.h"
+
+TEST(exec_captures_and_status)
+{
+	char *argv[] = { "sh", "-c", "echo out; echo err >&2; exit 3", NULL };
+	struct proc p;
+	proc_init(&p, argv);
+	CHECK_INT(exec_run(&p), 3);
+	CHECK_STR(sb_str(&p.out_buf), "out\n");
+	CHECK_STR(sb_str(&p.err_buf), "err\n");
+	proc_release(&p);
+}
+
+TEST(exec_feeds_stdin)
+{
+	char *argv[] = { "cat", NULL };
+	struct proc p;
+	proc_init(&p, argv);
+	p.in_data = "hello world";
+	p.in_len = 11;
+	CHECK_INT(exec_run(&p), 0);
+	CHECK_STR(sb_str(&p.out_buf), "hello world");
+	proc_release(&p);
+}
+
+TEST(exec_signal_status)
+{
+	char *argv[] = { "sh", "-c", "kill -TERM $$", NULL };
+	struct proc p;
+	proc_init(&p, argv);
+	CHECK_INT(exec_run(&p), 128 + SIGTERM);
+	proc_release(&p);
+}
+
+TEST(exec_missing_program)
+{
+	char *argv[] = { "/nonexistent/zrep-no-such-program", NULL };
+	struct proc p;
+	proc_init(&p, argv);
+	CHECK_INT(exec_run(&p), -1);
+	proc_release(&p);
+}
+
+TEST(exec_pipeline_blames_receiver)
+{
+	/* The sender writes forever; the receiver fails: the receiver is blamed. */
+	char *a[] = { "sh", "-c", "yes data", NULL };
+	char *b[] = { "sh", "-c", "head -c 10 >/dev/null; echo 'cannot receive: refused' >&2; exit 4", NULL };
+	struct proc st[2];
+	proc_init(&st[0], a);
+	proc_init(&st[1], b);
+	int blame = exec_pipeline(st, 2);
+	CHECK_INT(blame, 1);
+	CHECK_INT(st[1].status, 4);
+	CHECK(st[0].status != 0);
+	CHECK_STR(sb_str(&st[1].err_buf), "cannot receive: refused\n");
+	proc_release(&st[0]);
+	proc_release(&st[1]);
+}
+
+TEST(exec_pipeline_blames_sender_first)
+{
+	char *a[] = { "sh", "-c", "printf abc; echo 'cannot send: no such snapshot' >&2; exit 1", NULL };
+	char *b[] = { "sh", "-c", "cat >/dev/null; echo 'truncated stream' >&2; exit 1", NULL };
+	struct proc st[2];
+	proc_init(&st[0], a);
+	proc_init(&st[1], b);
+	CHECK_INT(exec_pipeline(st, 2), 0);
+	proc_release(&st[0]);
+	proc_release(&st[1]);
+}
+
+TEST(exec_pipeline_passes_data)
+{
+	char *a[] = { "printf", "one\\ntwo\\nthree\\n", NULL };
+	char *b[] = { "grep", "t", NULL };
+	char *c[] = { "wc", "-l", NULL };
+	struct proc st[3];
+	for (int i = 0; i < 3; i++)
+		proc_init(&st[i], i == 0 ? a : i == 1 ? b : c);
+	CHECK_INT(exec_pipeline(st, 3), -1);
+	CHECK_STR(sb_str(&st[2].out_buf), "2\n");
+	for (int i = 0; i < 3; i++)
+		proc_release(&st[i]);
+}
+
+TEST(pipeline_blame_rules)
+{
+	int s1[] = { 141, 1 };
+	CHECK_INT(pipeline_blame(s1, NULL, 2), 1);
+	int s2[] = { 1, 1 };
+	const char *e2[] = { "warning: cannot send 'x': Broken pipe", "cannot receive: modified" };
+	CHECK_INT(pipeline_blame(s2, e2, 2), 1);
+	int s3[] = { 0, 0, 0 };
+	CHECK_INT(pipeline_blame(s3, NULL, 3), -1);
+	int s4[] = { 141, 0 };
+	CHECK_INT(pipeline_blame(s4, NULL, 2), 0);
+}
+
+TEST(exec_start_pipes)
+{
+	char *argv[] = { "sh", "-c", "read x; echo got:$x; echo e >&2", NULL };
+	struct proc p;
+	proc_init(&p, argv);
+	p.in = EXEC_PIPE;
+	p.out = EXEC_PIPE;
+	p.err = EXEC_TMPFILE;
+	CHECK_INT(exec_start(&p), 0);
+	CHECK(write(p.in_fd, "hi\n", 3) == 3);
+	close(p.in_fd);
+	char buf[64] = "";
+	ssize_t n = read(p.out_fd, buf, sizeof(buf) - 1);
+	CHECK(n > 0);
+	buf[n > 0 ? n : 0] = 0;
+	CHECK_STR(buf, "got:hi\n");
+	close(p.out_fd);
+	CHECK_INT(exec_wait(&p), 0);
+	CHECK_STR(sb_str(&p.err_buf), "e\n");
+	proc_release(&p);
+}

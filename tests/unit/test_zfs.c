@@ -1,0 +1,188 @@
+#include <stdlib.h>
+
+#include "harness.h"
+#include "zfs.h"
+
+TEST(parse_get_sources)
+{
+	const char *text = "tank/a\tzrep:dest-fs\ttank/b\tlocal\n"
+			   "tank/b\tzrep:dest-fs\ttank/b\treceived\n"
+			   "tank/a/c\tzrep:dest-fs\ttank/b\tinherited from tank/a\n"
+			   "tank/a@s\tzrep:sent\t-\t-\n"
+			   "tank/a\tcomment\tvalue\twith\ttabs\tlocal\n"
+			   "tank/a\tmountpoint\t/tank/a\tdefault\n";
+	struct zprops p;
+	CHECK_INT(zfs_parse_get(text, &p), 0);
+	CHECK_INT(p.n, 6);
+	CHECK_INT(p.v[0].src, ZSRC_LOCAL);
+	CHECK_INT(p.v[1].src, ZSRC_RECEIVED);
+	CHECK_INT(p.v[2].src, ZSRC_INHERITED);
+	CHECK_STR(p.v[2].inherited_from, "tank/a");
+	CHECK_INT(p.v[3].src, ZSRC_NONE);
+	CHECK_STR(p.v[4].value, "value\twith\ttabs");
+	CHECK_INT(p.v[4].src, ZSRC_LOCAL);
+	CHECK_INT(p.v[5].src, ZSRC_DEFAULT);
+	const struct zprop *f = zprops_find(&p, "tank/b", "zrep:dest-fs");
+	CHECK(f && f->src == ZSRC_RECEIVED);
+	CHECK(zprops_find(&p, "tank/x", "zrep:dest-fs") == NULL);
+	zprops_free(&p);
+}
+
+TEST(parse_get_rejects_garbage)
+{
+	struct zprops p;
+	CHECK_INT(zfs_parse_get("no tabs here\n", &p), -1);
+}
+
+TEST(classify_errors)
+{
+	CHECK_INT(zfs_classify(1, "cannot open 'tank/x': dataset does not exist\n", 0), ZE_NOENT);
+	CHECK_INT(zfs_classify(1,
+			       "cannot receive incremental stream: destination tank/b has been modified\n"
+			       "since most recent snapshot\n",
+			       1),
+		  ZE_MODIFIED);
+	CHECK_INT(zfs_classify(1, "cannot receive incremental stream: most recent snapshot of tank/b does not\nmatch incremental source\n", 1), ZE_MISMATCH);
+	CHECK_INT(zfs_classify(1, "cannot destroy 'tank/a@s': dataset is busy\n", 0), ZE_BUSY);
+	CHECK_INT(zfs_classify(1, "cannot receive new filesystem stream: destination tank/b contains partially-complete state from \"zfs receive -s\".\n", 1), ZE_RESUME);
+	CHECK_INT(zfs_classify(255, "ssh: connect to host h9 port 22: No route to host\n", 1), ZE_UNREACHABLE);
+	CHECK_INT(zfs_classify(1, "cannot receive new filesystem stream: destination 'tank/b' exists\nmust specify -F to overwrite it\n", 1), ZE_EXISTS);
+	CHECK_INT(zfs_classify(2, "invalid option 's'\nusage:\n", 0), ZE_NOTSUP);
+	CHECK_INT(zfs_classify(1, "something else\n", 0), ZE_OTHER);
+	CHECK_INT(zfs_classify(0, "", 0), ZE_OK);
+}
+
+static const char *fuse_usage =
+	"usage: zfs command args ...\n"
+	"\tlist [-rH][-d max] [-o property[,...]] [-t type[,...]] [-s property] ...\n"
+	"\tset <property=value> <filesystem|volume|snapshot> ...\n"
+	"\tsend [-RDp] [-[iI] snapshot] <snapshot>\n"
+	"\treceive [-vnF] <filesystem|volume|snapshot>\n"
+	"\treceive [-vnF] -d <filesystem>\n"
+	"\thold [-r] <tag> <snapshot> ...\n";
+
+static const char *openzfs_usage =
+	"\tlist [-Hp] [-r|-d max] [-o property[,...]] [-s property]...\n"
+	"\tset <property=value> ... <filesystem|volume|snapshot> ...\n"
+	"\tsend [-DLPbcehnpsvw] [-i|-I snapshot]\n"
+	"\t     [-R [-X dataset[,dataset]...]]     <snapshot>\n"
+	"\tsend [-DnvPLecw] [-i snapshot|bookmark] <filesystem|volume|snapshot>\n"
+	"\tsend [-DnPpvLecr] [-i bookmark|snapshot] --redact <bookmark> <snapshot>\n"
+	"\tsend [-nvPe] -t <receive_resume_token>\n"
+	"\treceive [-vMnsFhu] [-o <property>=<value>] ... [-x <property>] ...\n"
+	"\t    <filesystem|volume|snapshot>\n"
+	"\treceive [-vMnsFhu] [-o <property>=<value>] ... [-x <property>] ... \n"
+	"\t    [-d | -e] <filesystem>\n"
+	"\treceive -A <filesystem|volume>\n"
+	"\tbookmark <snapshot|bookmark> <newbookmark>\n"
+	"\thold [-r] <tag> <snapshot> ...\n"
+	"For further help on a command or topic, run: zfs help [<topic>]\n";
+
+TEST(features_zfs_fuse)
+{
+	struct zfs_features f;
+	zfs_parse_usage(fuse_usage, &f);
+	CHECK_INT(f.recv_u, 0);
+	CHECK_INT(f.recv_o, 0);
+	CHECK_INT(f.recv_s, 0);
+	CHECK_INT(f.send_t, 0);
+	CHECK_INT(f.bookmarks, 0);
+	CHECK_INT(f.holds, 1);
+	CHECK_INT(f.depth, 1);
+	CHECK_INT(f.snapprops, 1);
+	CHECK_INT(f.send_p, 1);
+}
+
+TEST(features_openzfs)
+{
+	struct zfs_features f;
+	zfs_parse_usage(openzfs_usage, &f);
+	CHECK_INT(f.recv_u, 1);
+	CHECK_INT(f.recv_o, 1);
+	CHECK_INT(f.recv_s, 1);
+	CHECK_INT(f.send_t, 1);
+	CHECK_INT(f.bookmarks, 1);
+	CHECK_INT(f.holds, 1);
+	CHECK_INT(f.send_p, 1);
+}
+
+TEST(send_recv_argv)
+{
+	struct strv sv = STRV_INIT;
+	struct send_opts so = { .from = "tank/a@zrep_000001", .inc_flag = "-I", .snap = "tank/a@zrep_000002",
+				.extra = "-c  -L" };
+	zfs_argv_send(&sv, &so);
+	const char *exp[] = { "zfs", "send", "-c", "-L", "-I", "tank/a@zrep_000001", "tank/a@zrep_000002" };
+	CHECK_INT(sv.n, ARRAY_SIZE(exp));
+	for (size_t i = 0; i < sv.n && i < ARRAY_SIZE(exp); i++)
+		CHECK_STR(sv.v[i], exp[i]);
+	strv_clear(&sv);
+
+	struct send_opts full = { .snap = "t/a@zrep_000000", .props = 1, .verbose = 1, .recursive = 1 };
+	zfs_argv_send(&sv, &full);
+	const char *exp2[] = { "zfs", "send", "-v", "-R", "-p", "t/a@zrep_000000" };
+	CHECK_INT(sv.n, ARRAY_SIZE(exp2));
+	for (size_t i = 0; i < sv.n && i < ARRAY_SIZE(exp2); i++)
+		CHECK_STR(sv.v[i], exp2[i]);
+	strv_clear(&sv);
+
+	struct send_opts tok = { .token = "1-abc", .extra = "-c" };
+	zfs_argv_send(&sv, &tok);
+	CHECK_INT(sv.n, 5);
+	CHECK_STR(sv.v[2], "-c");
+	CHECK_STR(sv.v[3], "-t");
+	strv_clear(&sv);
+
+	struct recv_opts ro = { .target = "tank/my b", .force = 1, .unmounted = 1, .readonly_o = 1, .resumable = 1 };
+	zfs_argv_recv(&sv, &ro);
+	const char *exp3[] = { "zfs", "receive", "-u", "-s", "-F", "-o", "readonly=on", "tank/my b" };
+	CHECK_INT(sv.n, ARRAY_SIZE(exp3));
+	for (size_t i = 0; i < sv.n && i < ARRAY_SIZE(exp3); i++)
+		CHECK_STR(sv.v[i], exp3[i]);
+	strv_clear(&sv);
+}
+
+TEST(get_argv)
+{
+	struct strv sv = STRV_INIT;
+	char *ds[] = { "tank/a", NULL };
+	zfs_argv_get(&sv, "zrep:sent,guid", "local", 1, ds);
+	const char *exp[] = { "get", "-Hp", "-o", "name,property,value,source", "-s", "local", "-r", "-d", "1",
+			      "zrep:sent,guid", "tank/a" };
+	CHECK_INT(sv.n, ARRAY_SIZE(exp));
+	for (size_t i = 0; i < sv.n && i < ARRAY_SIZE(exp); i++)
+		CHECK_STR(sv.v[i], exp[i]);
+	strv_clear(&sv);
+}
+
+TEST(parse_snaps_orders_and_filters)
+{
+	const char *text = "tank/a\tzrep:sent\t-\t-\n"
+			   "tank/a@zrep_0000ff\tzrep:sent\t100\tlocal\n"
+			   "tank/a@zrep_0000ff\tguid\t11\t-\n"
+			   "tank/a@zrep_1000000\tzrep:sent\t-\t-\n"
+			   "tank/a@zrep_1000000\tguid\t12\t-\n"
+			   "tank/a@zrep_00000a\tzrep:sent\t50\treceived\n"
+			   "tank/a@manual\tcreation\t5\t-\n"
+			   "tank/a@zrep_000100_unsent\tguid\t13\t-\n"
+			   "tank/a/child@zrep_ffffff\tzrep:sent\t1\tlocal\n"
+			   "tank/ab@zrep_ffffff\tzrep:sent\t1\tlocal\n";
+	struct zprops rows;
+	CHECK_INT(zfs_parse_get(text, &rows), 0);
+	struct zsnaps s;
+	zfs_parse_snaps(&rows, "tank/a", "zrep", &s);
+	CHECK_INT(s.n, 5);
+	CHECK_STR(s.v[0].snap, "manual");
+	CHECK_STR(s.v[1].snap, "zrep_00000a");
+	CHECK(s.v[1].sent == NULL); /* received, not local */
+	CHECK_STR(s.v[2].snap, "zrep_0000ff");
+	CHECK_STR(s.v[3].snap, "zrep_000100_unsent");
+	CHECK_STR(s.v[4].snap, "zrep_1000000");
+	const struct zsnap *ls = zsnaps_last_sent(&s);
+	CHECK(ls && strcmp(ls->snap, "zrep_0000ff") == 0);
+	const struct zsnap *nw = zsnaps_newest(&s, 1);
+	CHECK(nw && strcmp(nw->snap, "zrep_1000000") == 0);
+	CHECK_STR(zsnaps_find(&s, "zrep_0000ff")->guid, "11");
+	zsnaps_free(&s);
+	zprops_free(&rows);
+}
