@@ -333,10 +333,11 @@ static int zfs_execv(const struct host *h, struct zerr *err, const char *a0, ...
 	return st;
 }
 
-void zfs_argv_get(struct strv *sv, const char *props, const char *sources, int depth, char *const *datasets)
+static void argv_get(struct strv *sv, int parsable, const char *props, const char *sources, int depth,
+		     char *const *datasets)
 {
 	strv_push(sv, "get");
-	strv_push(sv, "-Hp");
+	strv_push(sv, parsable ? "-Hp" : "-H");
 	strv_push(sv, "-o");
 	strv_push(sv, "name,property,value,source");
 	if (sources) {
@@ -352,14 +353,40 @@ void zfs_argv_get(struct strv *sv, const char *props, const char *sources, int d
 	strv_pushv(sv, datasets);
 }
 
+void zfs_argv_get(struct strv *sv, const char *props, const char *sources, int depth, char *const *datasets)
+{
+	argv_get(sv, 1, props, sources, depth, datasets);
+}
+
+void zfs_argv_get_display(struct strv *sv, const char *props, const char *sources, char *const *datasets)
+{
+	argv_get(sv, 0, props, sources, -1, datasets);
+}
+
+static int run_get(const struct host *h, struct strv *svp, struct zprops *out, struct zerr *err);
+
 int zfs_get(const struct host *h, const char *props, const char *sources, int depth, char *const *datasets,
 	    struct zprops *out, struct zerr *err)
 {
 	struct strv sv = STRV_INIT;
 	zfs_argv_get(&sv, props, sources, depth, datasets);
+	return run_get(h, &sv, out, err);
+}
+
+int zfs_get_display(const struct host *h, const char *props, const char *sources, char *const *datasets,
+		    struct zprops *out, struct zerr *err)
+{
+	struct strv sv = STRV_INIT;
+	zfs_argv_get_display(&sv, props, sources, datasets);
+	return run_get(h, &sv, out, err);
+}
+
+/* Runs the get in sv (cleared here) and parses its output. */
+static int run_get(const struct host *h, struct strv *svp, struct zprops *out, struct zerr *err)
+{
 	struct strbuf o = STRBUF_INIT;
-	int st = zfs_exec(h, sv.v, &o, err);
-	strv_clear(&sv);
+	int st = zfs_exec(h, svp->v, &o, err);
+	strv_clear(svp);
 	out->v = NULL;
 	out->n = 0;
 	if (st == 0 && zfs_parse_get(sb_str(&o), out) < 0) {
@@ -456,6 +483,26 @@ int zfs_release(const struct host *h, const char *tag, const char *snap, struct 
 int zfs_mount(const struct host *h, const char *ds, struct zerr *err)
 {
 	return zfs_execv(h, err, "mount", ds, NULL);
+}
+
+void zfs_argv_snap_table(struct strv *sv, const char *fs)
+{
+	strv_push(sv, "list");
+	strv_push(sv, "-r");
+	strv_push(sv, "-t");
+	strv_push(sv, "snapshot");
+	strv_push(sv, "-o");
+	strv_push(sv, "name,creation");
+	strv_push(sv, fs);
+}
+
+int zfs_snap_table(const struct host *h, const char *fs, struct strbuf *out, struct zerr *err)
+{
+	struct strv sv = STRV_INIT;
+	zfs_argv_snap_table(&sv, fs);
+	int st = zfs_exec(h, sv.v, out, err);
+	strv_clear(&sv);
+	return st;
 }
 
 int zfs_exists(const struct host *h, const char *ds, const char *type, struct zerr *err)
@@ -630,4 +677,38 @@ void zfs_argv_recv(struct strv *sv, const struct recv_opts *o)
 	}
 	strv_split(sv, o->extra);
 	strv_push(sv, o->target);
+}
+
+int zfs_probe(const struct host *h, const char *ds, int *exists, struct zerr *err)
+{
+	static const char script[] = "zfs 2>&1 </dev/null; echo ZREP-PROBE-END; "
+				     "if zfs list -H -o name \"$1\" </dev/null >/dev/null 2>&1; "
+				     "then echo ZREP-EXISTS; else echo ZREP-ABSENT; fi";
+	char *args[] = { (char *)ds, NULL };
+	struct strv sv = STRV_INIT;
+	host_build_script(h, script, args, &sv);
+	struct proc p;
+	proc_init(&p, sv.v);
+	if (!h->local)
+		host_ssh_count++;
+	int st = exec_run(&p);
+	const char *out = sb_str(&p.out_buf);
+	const char *end = strstr(out, "ZREP-PROBE-END\n");
+	int rc = 0;
+	if (st != 0 || !end) {
+		zerr_set(err, st ? st : 1, *sb_str(&p.err_buf) ? sb_str(&p.err_buf) : "no answer", !h->local);
+		if (err && st == SSH_FAILURE)
+			err->kind = ZE_UNREACHABLE;
+		rc = -1;
+	} else {
+		char *usage = xstrndup(out, (size_t)(end - out));
+		struct zfs_features f;
+		zfs_parse_usage(usage, &f);
+		free(usage);
+		zfs_features_set(h->local ? "" : h->name, &f);
+		*exists = strstr(end, "ZREP-EXISTS") != NULL;
+	}
+	proc_release(&p);
+	strv_clear(&sv);
+	return rc;
 }

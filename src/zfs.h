@@ -83,6 +83,13 @@ int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct
 void zfs_argv_get(struct strv *sv, const char *props, const char *sources, int depth, char *const *datasets);
 int zfs_get(const struct host *h, const char *props, const char *sources, int depth, char *const *datasets,
 	    struct zprops *out, struct zerr *err);
+/*
+ * The same without -p: values as zfs shows them to people ("1G", not
+ * bytes), for output that mirrors `zfs get -H` (list -v). No depth.
+ */
+void zfs_argv_get_display(struct strv *sv, const char *props, const char *sources, char *const *datasets);
+int zfs_get_display(const struct host *h, const char *props, const char *sources, char *const *datasets,
+		    struct zprops *out, struct zerr *err);
 /* Value of prop on ds counting only the given source kinds ("local", NULL = any); *val NULL when unset. */
 int zfs_get_one(const struct host *h, const char *prop, const char *ds, int local_only, char **val, struct zerr *err);
 
@@ -96,6 +103,12 @@ int zfs_rollback(const struct host *h, const char *snap, int destroy_newer, stru
 int zfs_hold(const struct host *h, const char *tag, const char *snap, struct zerr *err);
 int zfs_release(const struct host *h, const char *tag, const char *snap, struct zerr *err);
 int zfs_mount(const struct host *h, const char *ds, struct zerr *err);
+/*
+ * `zfs list -r -t snapshot -o name,creation FS`: the table (header
+ * included) that `zrep list -s` prints, captured into out.
+ */
+void zfs_argv_snap_table(struct strv *sv, const char *fs);
+int zfs_snap_table(const struct host *h, const char *fs, struct strbuf *out, struct zerr *err);
 /* 1 exists, 0 does not, -1 error (err says why). type may be NULL. */
 int zfs_exists(const struct host *h, const char *ds, const char *type, struct zerr *err);
 
@@ -151,4 +164,12 @@ struct recv_opts {
 };
 void zfs_argv_recv(struct strv *sv, const struct recv_opts *o);
 
+
+
+/*
+ * One round trip to h: detects its zfs features (cached as zfs_features
+ * would) and whether ds exists there. Returns 0, or -1 when h could not be
+ * reached (err says why).
+ */
+int zfs_probe(const struct host *h, const char *ds, int *exists, struct zerr *err);
 #endif

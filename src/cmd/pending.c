@@ -14,10 +14,6 @@
 		return EXIT_FAIL;                                               \
 	}
 
-PENDING(init, "init")
-PENDING(sync, "sync")
-PENDING(synconly, "synconly")
-PENDING(snaponly, "snaponly")
 PENDING(sentsync, "sentsync")
 PENDING(refresh, "refresh")
 PENDING(failover, "failover")
@@ -25,7 +21,6 @@ PENDING(takeover, "takeover")
 PENDING(status, "status")
 PENDING(list, "list")
 PENDING(getlastsent, "getlastsent")
-PENDING(expire, "expire")
 PENDING(uptodate, "uptodate")
 PENDING(clear, "clear")
 PENDING(changeconfig, "changeconfig")

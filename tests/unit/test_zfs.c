@@ -186,3 +186,58 @@ TEST(parse_snaps_orders_and_filters)
 	zsnaps_free(&s);
 	zprops_free(&rows);
 }
+
+#include "expire.h"
+
+static void mk(struct zsnaps *s, const char *const *names, const int *sent, size_t n)
+{
+	s->v = calloc(n, sizeof(*s->v));
+	s->n = n;
+	for (size_t i = 0; i < n; i++) {
+		s->v[i].name = xasprintf("t/a@%s", names[i]);
+		s->v[i].snap = s->v[i].name + 4;
+		s->v[i].is_zrep = snapname_parse(s->v[i].snap, "zrep", &s->v[i].sn) == 0;
+		s->v[i].sent = sent[i] ? xstrdup("1") : NULL;
+	}
+}
+
+TEST(expire_master_keeps_last_sent_and_newer)
+{
+	const char *names[] = { "zrep_000001", "zrep_000002", "zrep_000003", "zrep_000004", "zrep_000005_unsent",
+				"zrep_000006" };
+	int sent[] = { 1, 1, 1, 1, 0, 0 };
+	struct zsnaps s;
+	mk(&s, names, sent, 6);
+	size_t out[6];
+	CHECK_INT(plan_expire(&s, 1, 2, out), 2); /* keep 000003 (savecount-1) + 000004 (last sent) + newer */
+	CHECK_INT(out[0], 0);
+	CHECK_INT(out[1], 1);
+	CHECK_INT(plan_expire(&s, 1, 1, out), 3);
+	CHECK_INT(plan_expire(&s, 1, 5, out), 0);
+	zsnaps_free(&s);
+}
+
+TEST(expire_destination_keeps_newest)
+{
+	const char *names[] = { "manual", "zrep_000001", "zrep_000002", "zrep_000003", "zrep_1000000" };
+	int sent[] = { 0, 1, 1, 1, 1 };
+	struct zsnaps s;
+	mk(&s, names, sent, 5);
+	size_t out[5];
+	CHECK_INT(plan_expire(&s, 0, 2, out), 2);
+	CHECK_INT(out[0], 1);
+	CHECK_INT(out[1], 2);
+	CHECK_INT(plan_expire(&s, 0, 5, out), 0);
+	zsnaps_free(&s);
+}
+
+TEST(expire_master_without_sent_refuses)
+{
+	const char *names[] = { "zrep_000001", "zrep_000002" };
+	int sent[] = { 0, 0 };
+	struct zsnaps s;
+	mk(&s, names, sent, 2);
+	size_t out[2];
+	CHECK_INT(plan_expire(&s, 1, 1, out), -1);
+	zsnaps_free(&s);
+}

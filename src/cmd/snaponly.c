@@ -1,0 +1,78 @@
+/*
+ * snaponly: make the next zrep snapshot and print its name, one per line
+ * (the reference printed names with no separator). Its stdout is parsed by
+ * refresh on the other host, so every other message goes to stderr.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cmd.h"
+#include "../config.h"
+#include "../lock.h"
+#include "../msg.h"
+#include "../replicate.h"
+
+static int snap_one(const char *fs)
+{
+	struct fsinfo fi;
+	struct zsnaps s = { 0 };
+	struct zerr e = { 0 };
+	int rc = -1;
+	if (fsinfo_read(&local_host, fs, &fi) < 0)
+		return -1;
+	if (!fsinfo_is_configured(&fi)) {
+		error("%s is not a zrep filesystem", fs);
+		fsinfo_free(&fi);
+		return -1;
+	}
+	if (fslock_acquire(fs, 0) != 0) {
+		error("snaponly failed for %s: cannot get lock", fs);
+		fsinfo_free(&fi);
+		return -1;
+	}
+	if (zfs_list_snaps(&local_host, fs, cfg.tag, &s, &e) != 0) {
+		error("cannot list snapshots of %s: %s", fs, zerr_text(&e));
+	} else {
+		char *name = makesnap(&fi, &s);
+		if (name) {
+			printf("%s\n", name);
+			fflush(stdout);
+			free(name);
+			rc = 0;
+		}
+	}
+	fslock_release(fs);
+	zsnaps_free(&s);
+	zerr_clear(&e);
+	fsinfo_free(&fi);
+	return rc;
+}
+
+int cmd_snaponly(int argc, char **argv)
+{
+	msg_notes_to_stderr = 1;
+	if (argc < 2)
+		return cmd_usage_error("snaponly", "no filesystem specified for snaponly");
+	struct strv fss = STRV_INIT;
+	if (strcmp(argv[1], "all") == 0) {
+		if (argc != 2)
+			return cmd_usage_error("snaponly", "snaponly all takes no other arguments");
+		if (zrepfs_list(&fss, 1) < 0)
+			return EXIT_FAIL;
+	} else {
+		for (int i = 1; i < argc; i++) {
+			if (check_dsname(argv[i], 0) < 0) {
+				strv_clear(&fss);
+				return EXIT_USAGE;
+			}
+			strv_push(&fss, argv[i]);
+		}
+	}
+	int failed = 0;
+	for (size_t i = 0; i < fss.n; i++)
+		if (snap_one(fss.v[i]) < 0)
+			failed++;
+	strv_clear(&fss);
+	return failed ? EXIT_FAIL : EXIT_OK;
+}

@@ -1,0 +1,187 @@
+/*
+ * sync: snapshot and push each named filesystem, or every local master
+ * with "all" (reference §1.2). One failing filesystem does not stop the
+ * others; the exit status says whether any failed. "sync FS@SNAP" rolls
+ * the destination back to SNAP (see synctosnap below).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cmd.h"
+#include "../config.h"
+#include "../lock.h"
+#include "../msg.h"
+#include "../props.h"
+#include "../replicate.h"
+#include "../syncfs.h"
+
+/* sync FS@SNAP: roll the destination back to SNAP and forget newer sends. */
+static int synctosnap(const char *arg, int force)
+{
+	if (check_dsname(arg, 1) < 0)
+		return EXIT_USAGE;
+	const char *at = strchr(arg, '@');
+	char *fs = xstrndup(arg, (size_t)(at - arg));
+	struct snapname sn;
+	int rc = EXIT_FAIL;
+	struct fsinfo fi = { 0 };
+	struct host dh = { 0 };
+	struct zsnaps mine = { 0 }, theirs = { 0 };
+	struct zerr e = { 0 };
+	char *rsnap = NULL;
+	int locked = 0;
+
+	if (snapname_parse(at + 1, cfg.tag, &sn) < 0 || sn.unsent) {
+		error("%s is not a zrep snapshot of tag %s; cannot roll back to it", arg, cfg.tag);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (fsinfo_read(&local_host, fs, &fi) < 0)
+		goto out;
+	if (!fi.dest_host || !fi.dest_fs || host_init(&dh, fi.dest_host) < 0 || check_dsname(fi.dest_fs, 0) < 0) {
+		error("%s is not configured for zrep (no usable %s/%s)", fs, P.dest_host, P.dest_fs);
+		goto out;
+	}
+	if (fslock_acquire(fs, 0) != 0)
+		goto out;
+	locked = 1;
+	if (zfs_list_snaps(&local_host, fs, cfg.tag, &mine, &e) != 0) {
+		error("cannot list snapshots of %s: %s", fs, zerr_text(&e));
+		goto out;
+	}
+	const struct zsnap *ls = zsnaps_find(&mine, at + 1);
+	if (!ls) {
+		error("%s does not exist here", arg);
+		goto out;
+	}
+	note("Validating remote snap");
+	if (zfs_list_snaps(&dh, fi.dest_fs, cfg.tag, &theirs, &e) != 0) {
+		error("cannot list snapshots of %s:%s: %s", dh.name, fi.dest_fs, zerr_text(&e));
+		goto out;
+	}
+	const struct zsnap *rs = zsnaps_find(&theirs, at + 1);
+	if (!rs) {
+		error("%s:%s@%s does not exist; cannot roll back to it", dh.name, fi.dest_fs, at + 1);
+		goto out;
+	}
+	if (!ls->guid || !rs->guid || strcmp(ls->guid, rs->guid) != 0) {
+		error("%s:%s@%s is not the same snapshot as %s (guid %s vs %s); refusing to roll back", dh.name,
+		      fi.dest_fs, at + 1, arg, rs->guid ? rs->guid : "?", ls->guid ? ls->guid : "?");
+		goto out;
+	}
+	for (size_t i = 0; i < theirs.n; i++) {
+		const struct zsnap *t = &theirs.v[i];
+		if (!t->is_zrep && t->creation > rs->creation) {
+			error("%s:%s has a snapshot zrep did not make after %s (%s); refusing to destroy it", dh.name,
+			      fi.dest_fs, at + 1, t->name);
+			goto out;
+		}
+	}
+	note("WARNING: rolling back %s:%s to %s; newer snapshots there will be destroyed", dh.name, fi.dest_fs,
+	     at + 1);
+	if (!force) {
+		note("Pause sync jobs for %s now. Continuing in 20 seconds (use -f to skip this pause)...", fs);
+		if (sleep_interruptible(20) < 0)
+			goto out;
+	}
+	rsnap = xasprintf("%s@%s", fi.dest_fs, at + 1);
+	if (zfs_rollback(&dh, rsnap, 1, &e) != 0) {
+		error("rollback of %s:%s failed: %s", dh.name, rsnap, zerr_text(&e));
+		goto out;
+	}
+	note("%s:%s rolled back successfully to %s", dh.name, fi.dest_fs, at + 1);
+	note("Now cleaning up local snapshots");
+	for (size_t i = 0; i < mine.n; i++) {
+		const struct zsnap *m = &mine.v[i];
+		if (m->is_zrep && m->sent && snapname_cmp(&m->sn, &sn) > 0 &&
+		    zfs_inherit(&local_host, P.sent, m->name, &e) != 0)
+			warn("could not clear %s on %s: %s", P.sent, m->name, zerr_text(&e));
+	}
+	rc = EXIT_OK;
+out:
+	if (locked)
+		fslock_release(fs);
+	free(rsnap);
+	free(fs);
+	zsnaps_free(&mine);
+	zsnaps_free(&theirs);
+	zerr_clear(&e);
+	fsinfo_free(&fi);
+	host_release(&dh);
+	return rc;
+}
+
+/* Runs sync_fs over the list (FS... or all); shared with synconly. */
+int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o)
+{
+	struct strv fss = STRV_INIT;
+	if (n == 1 && strcmp(list[0], "all") == 0) {
+		if (zrepfs_list(&fss, 1) < 0)
+			return EXIT_FAIL;
+	} else {
+		for (int i = 0; i < n; i++) {
+			if (check_dsname(list[i], 0) < 0) {
+				strv_clear(&fss);
+				return EXIT_USAGE;
+			}
+			strv_push(&fss, list[i]);
+		}
+	}
+	int failed = 0;
+	for (size_t i = 0; i < fss.n; i++) {
+		if (exec_interrupted())
+			break;
+		if (sync_fs(fss.v[i], o) == SYNC_FAIL) {
+			failed++;
+			if (fss.n > 1)
+				error("%s of %s failed; continuing with the others", cmdname, fss.v[i]);
+		}
+	}
+	if (failed && fss.n > 1)
+		error("%s: %d of %zu filesystems failed", cmdname, failed, fss.n);
+	strv_clear(&fss);
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_sync(int argc, char **argv)
+{
+	struct sync_opts o = { .make_snapshot = 1, .force = cfg.force };
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "-f") == 0)
+			o.force = 1;
+		else if (strcmp(a, "-v") == 0)
+			cfg.verbose = 1;
+		else if (strcmp(a, "-r") == 0)
+			cfg.resume = 1;
+		else if (strcmp(a, "-c") == 0)
+			cfg.changed_only = 1;
+		else if (strcmp(a, "-q") == 0) {
+			long long q;
+			if (i + 1 >= argc || parse_ll(argv[i + 1], &q) < 0)
+				return cmd_usage_error("sync", "sync -q needs a number of seconds");
+			if (q < 30 || q > 100000000)
+				return cmd_usage_error("sync", "sync -q must use a value of at least 30 seconds, not %s",
+						       argv[i + 1]);
+			o.quiet_secs = (int)q;
+			i++;
+		} else {
+			return cmd_usage_error("sync", "sync: unknown option %s", a);
+		}
+	}
+	if (i >= argc)
+		return cmd_usage_error("sync", "no filesystem specified for sync");
+	if (strchr(argv[i], '@')) {
+		if (argc - i != 1)
+			return cmd_usage_error("sync", "sync FS@SNAP takes exactly one snapshot");
+		return synctosnap(argv[i], o.force);
+	}
+	if (strcmp(argv[i], "all") == 0 && argc - i != 1)
+		return cmd_usage_error("sync", "sync all takes no other arguments");
+	if (cfg.resume)
+		warn("resume (-r) is not available in this build; syncing without it");
+	if (cfg.changed_only)
+		debug("-c: zfs diff is not used by this build; every sync makes a snapshot");
+	return sync_many("sync", argv + i, argc - i, &o);
+}

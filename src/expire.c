@@ -1,0 +1,81 @@
+/*
+ * expire: see expire.h. Destroy failures are reported and counted, never
+ * ignored; a held snapshot stays.
+ */
+#include "expire.h"
+
+#include <stdlib.h>
+
+#include "config.h"
+#include "msg.h"
+
+long plan_expire(const struct zsnaps *s, int is_master, long savecount, size_t *out)
+{
+	size_t cand[s->n ? s->n : 1];
+	size_t nc = 0;
+	long keep = savecount;
+	if (is_master) {
+		const struct zsnap *ls = zsnaps_last_sent(s);
+		if (!ls)
+			return -1;
+		for (size_t i = 0; i < s->n; i++)
+			if (s->v[i].is_zrep && snapname_cmp(&s->v[i].sn, &ls->sn) < 0)
+				cand[nc++] = i;
+		keep = savecount - 1;
+	} else {
+		for (size_t i = 0; i < s->n; i++)
+			if (s->v[i].is_zrep)
+				cand[nc++] = i;
+	}
+	if (keep < 0)
+		keep = 0;
+	long n = (long)nc - keep;
+	if (n <= 0)
+		return 0;
+	for (long i = 0; i < n; i++)
+		out[i] = cand[i];
+	return n;
+}
+
+int expire_local(const struct fsinfo *fi, const struct zsnaps *given)
+{
+	if (cfg.skip_expire) {
+		debug("ZREP_SKIP_EXPIRE set: not expiring %s", fi->fs);
+		return 0;
+	}
+	long savecount;
+	if (fsinfo_savecount(fi, &savecount) < 0)
+		return -1;
+	struct zsnaps own = { 0 };
+	const struct zsnaps *s = given;
+	struct zerr e = { 0 };
+	if (!s) {
+		if (zfs_list_snaps(&local_host, fi->fs, cfg.tag, &own, &e) != 0) {
+			error("cannot list snapshots of %s: %s", fi->fs, zerr_text(&e));
+			zerr_clear(&e);
+			return -1;
+		}
+		s = &own;
+	}
+	size_t *idx = xmalloc((s->n + 1) * sizeof(size_t));
+	long n = plan_expire(s, fsinfo_is_master(fi), savecount, idx);
+	int rc = 0;
+	if (n < 0) {
+		rc = error("%s: no snapshot is marked sent; not expiring anything", fi->fs);
+	} else {
+		for (long i = 0; i < n; i++) {
+			const char *name = s->v[idx[i]].name;
+			debug("expiring %s", name);
+			if (zfs_destroy(&local_host, name, cfg.recursive, &e) != 0) {
+				if (e.kind == ZE_BUSY)
+					warn("cannot expire %s: %s (kept)", name, zerr_text(&e));
+				else
+					rc = error("cannot expire %s: %s", name, zerr_text(&e));
+			}
+		}
+	}
+	zerr_clear(&e);
+	free(idx);
+	zsnaps_free(&own);
+	return rc;
+}

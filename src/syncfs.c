@@ -1,0 +1,242 @@
+/*
+ * syncfs: see syncfs.h. The order of a sync, and why:
+ *   1. lock the fs (a second zrep must not snapshot or send concurrently);
+ *   2. read config and snapshots (two zfs calls) and pick the base: the
+ *      newest snapshot marked sent;
+ *   3. snapshot (numbered after the highest zrep snapshot);
+ *   4. push through one ssh session: the destination refuses if it is
+ *      master (split brain) before any data flows, receives, marks the
+ *      snapshot sent there, and expires its own old snapshots;
+ *   5. mark the snapshot sent here only after the destination has it;
+ *   6. expire here from the listing already in memory.
+ * A failed transfer renames the new snapshot _unsent (or destroys it, per
+ * ZREP_RENAME_UNSENT) so the next run starts again from the same base.
+ */
+#include "syncfs.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "expire.h"
+#include "lock.h"
+#include "msg.h"
+#include "props.h"
+#include "replicate.h"
+
+static int last_sync_age(const char *fs, long long *age)
+{
+	struct zsnaps s;
+	struct zerr e = { 0 };
+	int rc = -1;
+	if (zfs_list_snaps(&local_host, fs, cfg.tag, &s, &e) == 0) {
+		const struct zsnap *ls = zsnaps_last_sent(&s);
+		long long t;
+		if (ls && parse_ll(ls->sent, &t) == 0) {
+			*age = now_secs() - t;
+			rc = 0;
+		}
+		zsnaps_free(&s);
+	}
+	zerr_clear(&e);
+	return rc;
+}
+
+static void dispose_failed(const char *snap)
+{
+	struct zerr e = { 0 };
+	if (str_eq(cfg.rename_unsent, "yes")) {
+		char *to = xasprintf("%s_unsent", snap);
+		if (zfs_rename(&local_host, snap, to, cfg.recursive, &e) == 0)
+			note("Renamed %s to %s", snap, to);
+		else
+			warn("could not rename %s to %s: %s", snap, to, zerr_text(&e));
+		free(to);
+	} else if (zfs_destroy(&local_host, snap, cfg.recursive, &e) != 0) {
+		warn("could not destroy unsent %s: %s", snap, zerr_text(&e));
+	}
+	zerr_clear(&e);
+}
+
+int sync_fs(const char *fs, const struct sync_opts *o)
+{
+	struct fsinfo fi;
+	struct host dh = { 0 };
+	struct zsnaps snaps = { 0 };
+	struct push_result res = { 0 };
+	struct zerr e = { 0 };
+	char *newsnap = NULL;
+	int rc = SYNC_FAIL;
+	int locked = 0;
+
+	if (fsinfo_read(&local_host, fs, &fi) < 0)
+		return SYNC_FAIL;
+	if (!fsinfo_is_master(&fi)) {
+		error("%s is not master here; cannot sync (%s is not yes)", fs, P.master);
+		goto out;
+	}
+	if (!fi.dest_host || !fi.dest_fs) {
+		error("%s: %s or %s is not set; cannot sync", fs, P.dest_host, P.dest_fs);
+		goto out;
+	}
+	if (host_init(&dh, fi.dest_host) < 0) {
+		error("%s: refusing the value of %s", fs, P.dest_host);
+		goto out;
+	}
+	if (check_dsname(fi.dest_fs, 0) < 0) {
+		error("%s: refusing the value of %s", fs, P.dest_fs);
+		goto out;
+	}
+	int lr = fslock_acquire(fs, o->quiet_secs > 0);
+	if (lr < 0)
+		goto out;
+	if (lr == 1) {
+		if (o->quiet_secs > 0) {
+			long long age;
+			if (last_sync_age(fs, &age) < 0) {
+				error("%s is busy, and quiet mode cannot find its last sync", fs);
+				goto out;
+			}
+			if (age > o->quiet_secs) {
+				error("%s is busy and its last sync was %llds ago, over the quiet limit of %ds", fs, age,
+				      o->quiet_secs);
+				goto out;
+			}
+			note("Quiet mode: skipping busy fs %s (last sync %llds ago)", fs, age);
+			rc = SYNC_SKIPPED;
+			goto out;
+		}
+		error("cannot lock %s; cannot continue", fs);
+		goto out;
+	}
+	locked = 1;
+	if (zfs_list_snaps(&local_host, fs, cfg.tag, &snaps, &e) != 0) {
+		error("cannot list snapshots of %s: %s", fs, zerr_text(&e));
+		goto out;
+	}
+	const struct zsnap *base = zsnaps_last_sent(&snaps);
+	if (!base) {
+		error("%s has no snapshot marked sent; initialise it with zrep init (or mark one with zrep sentsync)", fs);
+		goto out;
+	}
+	if (o->make_snapshot) {
+		newsnap = makesnap(&fi, &snaps);
+		if (!newsnap)
+			goto out;
+	} else {
+		const struct zsnap *nw = zsnaps_newest(&snaps, 1);
+		newsnap = xstrdup(nw->name);
+		if (strcmp(nw->name, base->name) == 0) {
+			note("%s already sent", newsnap);
+			rc = SYNC_OK;
+			goto out;
+		}
+	}
+
+	note("sending %s to %s:%s", newsnap, dh.name, fi.dest_fs);
+	struct push_opts po = {
+		.base = base->name,
+		.snap = newsnap,
+		.check_master = 1,
+		.recv = { .target = fi.dest_fs, .force = o->force, .extra = cfg.recv_flags },
+		.mark_sent = 1,
+		.remote_expire = !(o->skip_expire || cfg.skip_expire),
+	};
+	if (push(&dh, &po, &res) != 0) {
+		if (res.dest_master) {
+			error("split brain: %s:%s is also master; not sending (last sent here: %s, guid %s)", dh.name,
+			      fi.dest_fs, base->name, base->guid ? base->guid : "?");
+		} else if (res.dest_missing) {
+			error("cannot sync %s: %s:%s is not there (%s)", fs, dh.name, fi.dest_fs,
+			      res.detail ? res.detail : "no such dataset");
+		} else if (!res.reached) {
+			error("cannot sync %s: %s is not reachable: %s", fs, dh.name, zerr_text(&res.err));
+		} else {
+			error("sync of %s to %s:%s failed: %s (%s)", newsnap, dh.name, fi.dest_fs,
+			      zerr_kind_str(res.err.kind), zerr_text(&res.err));
+			if (o->make_snapshot)
+				dispose_failed(newsnap);
+		}
+		goto out;
+	}
+	if (!res.sent_marked)
+		warn("%s:%s received %s but could not mark it sent", dh.name, fi.dest_fs, strchr(newsnap, '@'));
+	if (mark_sent_local(newsnap, now_secs()) < 0)
+		goto out;
+	if (po.remote_expire && !res.expire_ok)
+		warn("remote expire on %s:%s failed (is zrep installed there as '%s'?)", dh.name, fi.dest_fs,
+		     cfg.zrep_path);
+
+	/* Local expiry from the listing in memory, updated with what we sent. */
+	if (!(o->skip_expire || cfg.skip_expire)) {
+		struct zsnaps after;
+		struct zerr le = { 0 };
+		if (zfs_list_snaps(&local_host, fs, cfg.tag, &after, &le) == 0) {
+			expire_local(&fi, &after);
+			zsnaps_free(&after);
+		}
+		zerr_clear(&le);
+	}
+	if (o->newsnap_out) {
+		*o->newsnap_out = newsnap;
+		newsnap = NULL;
+	}
+	rc = SYNC_OK;
+out:
+	if (locked && !(o->keep_lock && rc == SYNC_OK))
+		fslock_release(fs);
+	free(newsnap);
+	push_result_free(&res);
+	zsnaps_free(&snaps);
+	zerr_clear(&e);
+	fsinfo_free(&fi);
+	host_release(&dh);
+	return rc;
+}
+
+static const char expire_script[] = "d=$1; mp=$2; shift 2; "
+				    "m=$(zfs get -H -o value -s local \"$mp\" \"$d\" 2>&1 </dev/null) || "
+				    "{ echo ZREP-NODEST; exit 0; }; "
+				    "if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "
+				    "if \"$@\" >&2 </dev/null; then echo ZREP-EXPIRE-OK; else echo ZREP-EXPIRE-FAILED; fi";
+
+int expire_remote(const struct fsinfo *fi)
+{
+	struct host dh;
+	if (!fi->dest_host || !fi->dest_fs || host_init(&dh, fi->dest_host) < 0 || check_dsname(fi->dest_fs, 0) < 0)
+		return error("%s: cannot expire the remote side: %s/%s are not usable", fi->fs, P.dest_host,
+			     P.dest_fs);
+	struct strv args = STRV_INIT;
+	strv_push(&args, fi->dest_fs);
+	strv_push(&args, P.master);
+	remote_zrep_argv(&args);
+	strv_push(&args, "expire");
+	strv_push(&args, fi->dest_fs);
+	struct strv sv = STRV_INIT;
+	host_build_script(&dh, expire_script, args.v, &sv);
+	struct proc p;
+	proc_init(&p, sv.v);
+	p.err = EXEC_INHERIT;
+	if (!dh.local)
+		host_ssh_count++;
+	note("Also running expire on %s:%s now...", dh.name, fi->dest_fs);
+	int st = exec_run(&p);
+	const char *out = sb_str(&p.out_buf);
+	int rc;
+	if (strstr(out, "ZREP-MASTER")) {
+		rc = error("split brain: %s:%s is also master; not expiring", dh.name, fi->dest_fs);
+	} else if (strstr(out, "ZREP-EXPIRE-OK")) {
+		rc = 0;
+	} else if (strstr(out, "ZREP-EXPIRE-FAILED") || strstr(out, "ZREP-NODEST")) {
+		warn("remote expire on %s:%s failed", dh.name, fi->dest_fs);
+		rc = 1;
+	} else {
+		char b[64];
+		rc = error("cannot reach %s for the remote expire (%s)", dh.name, exec_status_str(st, b, sizeof(b)));
+	}
+	proc_release(&p);
+	strv_clear(&sv);
+	strv_clear(&args);
+	host_release(&dh);
+	return rc;
+}

@@ -1,0 +1,32 @@
+/*
+ * syncfs: one filesystem's sync (snapshot + incremental push + marks +
+ * expiry), shared by sync, synconly and failover. The caller validates
+ * arguments; this does the work under the fs lock.
+ */
+#ifndef ZREP_SYNCFS_H
+#define ZREP_SYNCFS_H
+
+#include "zrepfs.h"
+
+struct sync_opts {
+	int make_snapshot; /* sync: yes; synconly: send the newest existing one */
+	int force;         /* recv -F */
+	int quiet_secs;    /* -q: skip quietly when busy and last sync is this recent */
+	int keep_lock;     /* failover: leave the fs locked (caller releases) */
+	int skip_expire;
+	char **newsnap_out; /* if set, receives the snapshot that was sent */
+};
+
+/* Result codes. */
+enum { SYNC_OK = 0, SYNC_FAIL = -1, SYNC_SKIPPED = 1 };
+
+int sync_fs(const char *fs, const struct sync_opts *o);
+
+/*
+ * Runs the remote side of an expire for a master fs (split-brain check,
+ * then `zrep expire DESTFS` there), one connection. Returns 0, -1 on split
+ * brain or unreachable, 1 when the remote expire itself failed.
+ */
+int expire_remote(const struct fsinfo *fi);
+
+#endif
