@@ -32,6 +32,9 @@ struct proc {
 	int out;             /* fd, EXEC_INHERIT, EXEC_NULL, EXEC_CAPTURE (default) */
 	int err;             /* same; default EXEC_CAPTURE */
 	int err_tee;         /* while capturing stderr, copy it to ours too */
+	int ignore_sigpipe;  /* child starts with SIGPIPE ignored: a writer whose
+				reader went away gets EPIPE and can clean up (zfs-fuse
+				leaks a hold when its zfs send client dies of SIGPIPE) */
 	struct strbuf out_buf;
 	struct strbuf err_buf;
 	int status; /* set by exec_run / exec_pipeline / exec_wait */

@@ -194,6 +194,7 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 		}
 		st[nst - 1].out = rp.in_fd;
 		st[0].err_tee = cfg.verbose;
+		st[0].ignore_sigpipe = 1;
 		int blame = exec_pipeline(st, nst);
 		send_status = blame >= 0 ? st[blame].status : 0;
 		close(rp.in_fd);

@@ -171,13 +171,23 @@ void zerr_set(struct zerr *e, int status, const char *errtext, int remote)
 	e->status = status;
 	e->kind = zfs_classify(status, errtext, remote);
 	if (errtext && *errtext) {
+		/* One line for messages: lines joined by spaces, a usage text cut. */
 		struct strbuf sb = STRBUF_INIT;
-		sb_adds(&sb, errtext);
-		sb_rtrim(&sb);
-		/* One line for messages: join lines with "; ". */
-		for (size_t i = 0; i < sb.len; i++)
-			if (sb.buf[i] == '\n')
-				sb.buf[i] = ';';
+		struct strv lines = STRV_INIT;
+		strv_lines(&lines, errtext);
+		for (size_t i = 0; i < lines.n; i++) {
+			const char *l = lines.v[i];
+			while (*l == ' ' || *l == '\t')
+				l++;
+			if (str_starts(l, "usage:"))
+				break;
+			if (!*l)
+				continue;
+			if (sb.len)
+				sb_adds(&sb, " ");
+			sb_adds(&sb, l);
+		}
+		strv_clear(&lines);
 		e->msg = sb_detach(&sb);
 	}
 }
@@ -573,7 +583,8 @@ int zfs_parse_snaps(const struct zprops *rows, const char *fs, const char *tag, 
 		}
 	}
 	free(sentprop);
-	qsort(out->v, out->n, sizeof(*out->v), snap_order);
+	if (out->n > 1) /* qsort(NULL, 0, ...) is undefined behaviour */
+		qsort(out->v, out->n, sizeof(*out->v), snap_order);
 	/* qsort moved the entries: set the snap pointers afterwards. */
 	for (size_t k = 0; k < out->n; k++)
 		out->v[k].snap = out->v[k].name + fl + 1;

@@ -48,6 +48,10 @@ int cmd_init(int argc, char **argv)
 	int force = cfg.force;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		}
 		if (strcmp(argv[i], "-f") == 0)
 			force = 1;
 		else if (strcmp(argv[i], "-v") == 0)

@@ -14,16 +14,7 @@
 		return EXIT_FAIL;                                               \
 	}
 
-PENDING(sentsync, "sentsync")
 PENDING(refresh, "refresh")
 PENDING(failover, "failover")
 PENDING(takeover, "takeover")
-PENDING(status, "status")
-PENDING(list, "list")
-PENDING(getlastsent, "getlastsent")
-PENDING(uptodate, "uptodate")
-PENDING(clear, "clear")
-PENDING(changeconfig, "changeconfig")
-PENDING(setlastsent, "setlastsent")
 PENDING(refreshpull, "_refreshpull")
-PENDING(refreshcomplete, "_refreshcomplete")

@@ -149,6 +149,10 @@ int cmd_sync(int argc, char **argv)
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
 		if (strcmp(a, "-f") == 0)
 			o.force = 1;
 		else if (strcmp(a, "-v") == 0)

@@ -1,0 +1,137 @@
+/*
+ * clear [-f] FS: removes this tag's zrep state from FS on this host
+ * (reference §1.13): its zrep snapshots (FS's own, TAG_<hex>[_unsent]
+ * only; with -R / ZREP_R=-R destroyed with -r as upstream does), then every
+ * TAG: property set locally on FS. Without -f (or ZREP_FORCE) it warns and
+ * waits 10 seconds first. It refuses while a live zrep holds FS's lock and
+ * holds that lock itself meanwhile. The remote side, readonly and other
+ * tags are not touched. Received TAG: properties (those a master's
+ * `send -p` carried) are reported, not masked.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cmd.h"
+#include "../config.h"
+#include "../lock.h"
+#include "../msg.h"
+#include "../props.h"
+#include "../zfs.h"
+#include "../zrepfs.h"
+
+#define CLEAR_DELAY 10
+
+static int is_lock_prop(const char *prop)
+{
+	return str_eq(prop, P.lock_pid) || str_eq(prop, P.lock_time) || str_eq(prop, P.lock_owner);
+}
+
+static int destroy_snapshots(const char *fs)
+{
+	struct zsnaps snaps;
+	struct zerr e = { 0 };
+	if (zfs_list_snaps(&local_host, fs, cfg.tag, &snaps, &e) != 0) {
+		error("cannot list the snapshots of %s: %s", fs, zerr_text(&e));
+		zerr_clear(&e);
+		return -1;
+	}
+	int rc = 0, n = 0;
+	for (size_t i = 0; i < snaps.n; i++) {
+		if (!snaps.v[i].is_zrep)
+			continue;
+		note("destroying %s%s", snaps.v[i].name, cfg.recursive ? " (recursively)" : "");
+		if (zfs_destroy(&local_host, snaps.v[i].name, cfg.recursive, &e) != 0)
+			rc = error("cannot destroy %s: %s", snaps.v[i].name, zerr_text(&e));
+		else
+			n++;
+		zerr_clear(&e);
+	}
+	if (n == 0 && rc == 0)
+		note("no %s snapshots on %s", cfg.tag, fs);
+	zsnaps_free(&snaps);
+	return rc;
+}
+
+static int remove_properties(const char *fs)
+{
+	struct zprops rows;
+	struct zerr e = { 0 };
+	char *dsv[] = { (char *)fs, NULL };
+	if (zfs_get(&local_host, "all", "local,received", -1, dsv, &rows, &e) != 0) {
+		error("cannot read the properties of %s: %s", fs, zerr_text(&e));
+		zerr_clear(&e);
+		return -1;
+	}
+	int rc = 0;
+	struct strbuf received = STRBUF_INIT;
+	for (size_t i = 0; i < rows.n; i++) {
+		const struct zprop *r = &rows.v[i];
+		if (strcmp(r->name, fs) != 0 || !str_starts(r->prop, P.prefix) || is_lock_prop(r->prop))
+			continue;
+		if (r->src == ZSRC_RECEIVED) {
+			sb_addf(&received, "%s%s", received.len ? ", " : "", r->prop);
+			continue;
+		}
+		if (r->src != ZSRC_LOCAL)
+			continue;
+		note("removing %s from %s", r->prop, fs);
+		if (zfs_inherit(&local_host, r->prop, fs, &e) != 0)
+			rc = error("cannot remove %s from %s: %s", r->prop, fs, zerr_text(&e));
+		zerr_clear(&e);
+	}
+	if (received.len)
+		warn("%s keeps the received properties %s (they came with the master's stream; "
+		     "`zfs inherit PROPERTY %s` masks one)",
+		     fs, sb_str(&received), fs);
+	sb_release(&received);
+	zprops_free(&rows);
+	return rc;
+}
+
+int cmd_clear(int argc, char **argv)
+{
+	int force = cfg.force;
+	int i = 1;
+	if (i < argc && strcmp(argv[i], "-f") == 0) {
+		force = 1;
+		i++;
+	}
+	if (i < argc && argv[i][0] == '-' && argv[i][1] && !strchr(argv[i], '/'))
+		return cmd_usage_error("clear", "unknown option: %s", argv[i]);
+	if (i >= argc)
+		return cmd_usage_error("clear", "clear needs a filesystem");
+	if (argc - i > 1)
+		return cmd_usage_error("clear", "clear takes one filesystem");
+	const char *fs = argv[i];
+	if (check_dsname(fs, 0) < 0)
+		return EXIT_USAGE;
+	struct fsinfo fi;
+	if (fsinfo_read(&local_host, fs, &fi) < 0)
+		return EXIT_FAIL;
+	fsinfo_free(&fi);
+
+	int r = fslock_acquire(fs, 0);
+	if (r != 0) {
+		if (r > 0)
+			error("not clearing %s while another zrep works on it", fs);
+		return EXIT_FAIL;
+	}
+	warn("removing all zrep configuration and snapshots (tag %s) from %s", cfg.tag, fs);
+	if (!force) {
+		note_err("continuing in %d seconds (interrupt to abort, or use clear -f)", CLEAR_DELAY);
+		if (sleep_interruptible(CLEAR_DELAY) < 0) {
+			fslock_release(fs);
+			return EXIT_FAIL;
+		}
+	}
+	int rc = EXIT_OK;
+	if (destroy_snapshots(fs) < 0)
+		rc = EXIT_FAIL;
+	if (remove_properties(fs) < 0)
+		rc = EXIT_FAIL;
+	fslock_release(fs);
+	if (rc == EXIT_OK)
+		note("cleared %s", fs);
+	return rc;
+}

@@ -1,0 +1,37 @@
+/*
+ * getlastsent FS: prints the full name of FS's last sent zrep snapshot
+ * (the highest-numbered snapshot of FS itself carrying a local TAG:sent)
+ * and a newline; an empty line when none was sent (reference §1.10).
+ */
+#include <stdio.h>
+
+#include "../cmd.h"
+#include "../config.h"
+#include "../msg.h"
+#include "../zfs.h"
+#include "../zrepfs.h"
+
+int cmd_getlastsent(int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_usage_error("getlastsent", "%s needs a filesystem", argv[0]);
+	if (argc > 2)
+		return cmd_usage_error("getlastsent", "%s takes one filesystem", argv[0]);
+	const char *fs = argv[1];
+	if (check_dsname(fs, 0) < 0)
+		return EXIT_USAGE;
+	struct zsnaps snaps;
+	struct zerr e = { 0 };
+	if (zfs_list_snaps(&local_host, fs, cfg.tag, &snaps, &e) != 0) {
+		if (e.kind == ZE_NOENT)
+			error("no such filesystem: %s", fs);
+		else
+			error("cannot list the snapshots of %s: %s", fs, zerr_text(&e));
+		zerr_clear(&e);
+		return EXIT_FAIL;
+	}
+	const struct zsnap *last = zsnaps_last_sent(&snaps);
+	printf("%s\n", last ? last->name : "");
+	zsnaps_free(&snaps);
+	return EXIT_OK;
+}
