@@ -36,9 +36,11 @@ void exec_forward_signal(int sig)
 	}
 }
 
-void exec_allow_cleanup(int on)
+int exec_allow_cleanup(int on)
 {
+	int prev = cleanup_allowed;
 	cleanup_allowed = on;
+	return prev;
 }
 
 int exec_interrupted(void)

@@ -88,7 +88,8 @@ const char *exec_status_str(int status, char *buf, size_t len);
  * called, so an interrupted run only does its cleanup.
  */
 void exec_forward_signal(int sig);
-void exec_allow_cleanup(int on);
+/* Returns the previous setting. */
+int exec_allow_cleanup(int on);
 int exec_interrupted(void);
 
 /* Counts programs started by this process (for benchmarks and -D). */

@@ -330,10 +330,12 @@ void fslock_release(const char *fs)
 	/* We hold it and a live holder is never overridden, so it is still
 	 * ours: no need to read it back first. */
 	struct zerr e = { 0 };
+	int prev = exec_allow_cleanup(1); /* releasing is cleanup, even after a signal */
 	zfs_inherit(&localhost_h, P.lock_time, fs, &e);
 	zfs_inherit(&localhost_h, P.lock_owner, fs, &e);
 	if (zfs_inherit(&localhost_h, P.lock_pid, fs, &e) != 0 && e.kind != ZE_NOENT)
 		warn("cannot release lock on %s: %s", fs, zerr_text(&e));
+	exec_allow_cleanup(prev);
 	zerr_clear(&e);
 	free(held_fs.v[i]);
 	held_fs.v[i] = held_fs.v[--held_fs.n];

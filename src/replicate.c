@@ -26,7 +26,8 @@ static const char push_script[] =
 	"d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; ex=$6; shift 6; "
 	"if [ -n \"$mp\" ]; then "
 	"m=$(zfs get -H -o value -s local \"$mp\" \"$d\" 2>&1 </dev/null) || { echo \"ZREP-NODEST $m\" | tr '\\n' ' '; echo; exit 0; }; "
-	"if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; fi; "
+	"if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "
+	"zfs get -H -p -o name,value -r -d 1 guid \"$d\" </dev/null | sed 's/^/ZREP-SNAP /'; fi; "
 	"echo ZREP-READY; "
 	"eval \"$rcv\"; r=$?; "
 	"if [ $r -ne 0 ]; then echo \"ZREP-RECV-FAILED $r\"; exit 0; fi; "
@@ -91,7 +92,13 @@ static void handle_marker(const char *l, struct push_result *res)
 		res->expire_ran = res->expire_ok = 1;
 	else if (strcmp(l, "ZREP-EXPIRE-FAILED") == 0)
 		res->expire_ran = 1;
-	else if (str_starts(l, "ZREP-SETFAIL "))
+	else if (str_starts(l, "ZREP-SNAP ")) {
+		const char *tab = strrchr(l, '\t');
+		if (tab && strchr(l, '@')) {
+			strv_push_nodup(&res->remote_names, xstrndup(l + 10, (size_t)(tab - l - 10)));
+			strv_push(&res->remote_guids, tab + 1);
+		}
+	} else if (str_starts(l, "ZREP-SETFAIL "))
 		warn("could not apply %s on the destination", l + 13);
 }
 
@@ -99,8 +106,36 @@ void push_result_free(struct push_result *r)
 {
 	free(r->guid);
 	free(r->detail);
+	free(r->adopted_base);
+	strv_clear(&r->remote_names);
+	strv_clear(&r->remote_guids);
 	zerr_clear(&r->err);
 	memset(r, 0, sizeof(*r));
+}
+
+/* The base to send from: o->base, or a newer snapshot the destination
+ * already holds with the same guid (recorded in res->adopted_base). */
+static const char *common_base(const struct push_opts *o, struct push_result *res)
+{
+	const struct zsnaps *ls = o->local_snaps;
+	const struct zsnap *cur = NULL, *best = NULL;
+	for (size_t i = 0; i < ls->n; i++) {
+		const struct zsnap *s = &ls->v[i];
+		if (o->base && strcmp(s->name, o->base) == 0)
+			cur = s;
+		if (!s->is_zrep || s->sn.unsent || !s->guid || (o->snap && strcmp(s->name, o->snap) == 0))
+			continue;
+		for (size_t k = 0; k < res->remote_names.n; k++) {
+			const char *rn = strchr(res->remote_names.v[k], '@');
+			if (rn && strcmp(rn + 1, s->snap) == 0 && strcmp(res->remote_guids.v[k], s->guid) == 0)
+				best = s;
+		}
+	}
+	if (best && cur && snapname_cmp(&best->sn, &cur->sn) > 0) {
+		res->adopted_base = xstrdup(best->name);
+		return best->name;
+	}
+	return o->base;
 }
 
 int push(const struct host *dest, const struct push_opts *o, struct push_result *res)
@@ -168,6 +203,10 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 			break;
 	}
 
+	const char *base = o->base;
+	if (ready && o->local_snaps)
+		base = common_base(o, res);
+
 	int send_status = 0;
 	struct proc st[2];
 	size_t nst = 0;
@@ -175,7 +214,7 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 		res->started = 1;
 		struct strv sv = STRV_INIT, fv = STRV_INIT;
 		struct send_opts so = {
-			.from = o->base,
+			.from = base,
 			.inc_flag = cfg.inc_flag,
 			.snap = o->snap,
 			.token = o->token,

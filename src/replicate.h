@@ -24,6 +24,13 @@ struct push_opts {
 	char **set_after;      /* "prop=value" (or "@inherit=prop") applied to the target after receiving */
 	int mark_sent;         /* set TAG:sent on the received snapshot */
 	int remote_expire;     /* run `zrep expire DESTFS` on the destination afterwards */
+	/*
+	 * When set, the destination lists its snapshots (name and guid) before
+	 * data flows, and the base becomes the newest snapshot both sides hold
+	 * with the same guid if that is newer than `base`: a previous run whose
+	 * receive completed but which died before recording it is recovered.
+	 */
+	const struct zsnaps *local_snaps;
 };
 
 struct push_result {
@@ -35,6 +42,8 @@ struct push_result {
 	int sent_marked;
 	char *guid;        /* guid of the received snapshot on the destination */
 	int expire_ran, expire_ok;
+	struct strv remote_names, remote_guids; /* destination's snapshots (local_snaps mode) */
+	char *adopted_base; /* newer common base found on the destination, or NULL */
 	struct zerr err;   /* why it failed (receiver's error first) */
 	char *detail;      /* remote's error text for "destination missing" */
 };

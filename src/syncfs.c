@@ -141,6 +141,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		.recv = { .target = fi.dest_fs, .force = o->force, .extra = cfg.recv_flags },
 		.mark_sent = 1,
 		.remote_expire = !(o->skip_expire || cfg.skip_expire),
+		.local_snaps = &snaps,
 	};
 	if (push(&dh, &po, &res) != 0) {
 		if (res.dest_master) {
@@ -158,6 +159,11 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 				dispose_failed(newsnap);
 		}
 		goto out;
+	}
+	if (res.adopted_base) {
+		note("%s was already on %s:%s (an earlier run was not recorded); sent from there", res.adopted_base,
+		     dh.name, fi.dest_fs);
+		mark_sent_local(res.adopted_base, now_secs());
 	}
 	if (!res.sent_marked)
 		warn("%s:%s received %s but could not mark it sent", dh.name, fi.dest_fs, strchr(newsnap, '@'));

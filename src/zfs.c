@@ -510,8 +510,14 @@ int zfs_snap_table(const struct host *h, const char *fs, struct strbuf *out, str
 {
 	struct strv sv = STRV_INIT;
 	zfs_argv_snap_table(&sv, fs);
-	int st = zfs_exec(h, sv.v, out, err);
+	struct strbuf o = STRBUF_INIT;
+	int st = zfs_exec(h, sv.v, &o, err);
 	strv_clear(&sv);
+	/* zfs-fuse says "no datasets available" on stdout (OpenZFS on stderr):
+	 * either way there is no table. */
+	if (st != 0 || strcmp(sb_str(&o), "no datasets available\n") != 0)
+		sb_add(out, sb_str(&o), o.len);
+	sb_release(&o);
 	return st;
 }
 

@@ -105,7 +105,8 @@ int zfs_release(const struct host *h, const char *tag, const char *snap, struct 
 int zfs_mount(const struct host *h, const char *ds, struct zerr *err);
 /*
  * `zfs list -r -t snapshot -o name,creation FS`: the table (header
- * included) that `zrep list -s` prints, captured into out.
+ * included) that `zrep list -s` prints, appended to out; nothing when FS
+ * has no snapshots.
  */
 void zfs_argv_snap_table(struct strv *sv, const char *fs);
 int zfs_snap_table(const struct host *h, const char *fs, struct strbuf *out, struct zerr *err);

@@ -72,6 +72,8 @@ static int list_snaps(const char *fs)
 	int rc = 0;
 	if (zfs_snap_table(&local_host, fs, &out, &e) != 0)
 		rc = error("cannot list the snapshots of %s: %s", fs, zerr_text(&e));
+	else if (out.len == 0)
+		note_err("zrep: %s has no snapshots", fs);
 	else
 		fputs(sb_str(&out), stdout);
 	fflush(stdout);
