@@ -58,6 +58,77 @@ static void dispose_failed(const char *snap)
 	zerr_clear(&e);
 }
 
+/*
+ * sync -r: finds out (one round trip) whether the destination can resume
+ * and holds a partial receive; if so, completes that transfer first with
+ * `zfs send -t TOKEN`, checks the guid, and marks the snapshot it carried
+ * sent on both sides (the reference marked the wrong snapshot). snaps is
+ * listed again afterwards. Returns 0 or -1.
+ */
+static int resume_pending(const struct fsinfo *fi, const struct host *dh, struct zsnaps *snaps, int *resumable)
+{
+	struct zerr e = { 0 };
+	int exists = 0, rc = -1;
+	char *token = NULL, *to = NULL;
+	struct push_result res = { 0 };
+	*resumable = 0;
+	if (zfs_probe_token(dh, fi->dest_fs, &exists, &token, &e) < 0) {
+		error("cannot reach %s: %s", dh->name, zerr_text(&e));
+		goto out;
+	}
+	if (!zfs_features(dh)->recv_s || !zfs_features(&local_host)->send_t) {
+		warn("the zfs on %s cannot resume transfers; syncing %s without -r",
+		     zfs_features(dh)->recv_s ? "this host" : dh->name, fi->fs);
+		rc = 0;
+		goto out;
+	}
+	*resumable = 1;
+	if (!token) {
+		rc = 0;
+		goto out;
+	}
+	to = zfs_token_toname(&local_host, token, &e);
+	const char *at = to ? strchr(to, '@') : NULL;
+	const struct zsnap *s = at ? zsnaps_find(snaps, at + 1) : NULL;
+	if (!to || !s || strncmp(to, fi->fs, (size_t)(at - to)) != 0 || strlen(fi->fs) != (size_t)(at - to)) {
+		error("%s:%s holds a partial receive of %s, which is not a snapshot of %s here; "
+		      "discard it there with zfs receive -A %s",
+		      dh->name, fi->dest_fs, to ? to : "an unknown snapshot", fi->fs, fi->dest_fs);
+		goto out;
+	}
+	note("resuming the interrupted transfer of %s to %s:%s", to, dh->name, fi->dest_fs);
+	struct push_opts po = {
+		.snap = to,
+		.token = token,
+		.check_master = 1,
+		.recv = { .target = fi->dest_fs, .resumable = 1, .extra = cfg.recv_flags },
+		.mark_sent = 1,
+	};
+	if (push(dh, &po, &res) != 0) {
+		error("resumed transfer of %s failed: %s", to, zerr_text(&res.err));
+		goto out;
+	}
+	if (!res.guid || !s->guid || strcmp(res.guid, s->guid) != 0) {
+		error("%s:%s received a snapshot whose guid (%s) is not %s's (%s); not marking it sent", dh->name,
+		      fi->dest_fs, res.guid ? res.guid : "?", to, s->guid ? s->guid : "?");
+		goto out;
+	}
+	if (mark_sent_local(to, now_secs()) < 0)
+		goto out;
+	zsnaps_free(snaps);
+	if (zfs_list_snaps(&local_host, fi->fs, cfg.tag, snaps, &e) != 0) {
+		error("cannot list snapshots of %s: %s", fi->fs, zerr_text(&e));
+		goto out;
+	}
+	rc = 0;
+out:
+	push_result_free(&res);
+	free(token);
+	free(to);
+	zerr_clear(&e);
+	return rc;
+}
+
 int sync_fs(const char *fs, const struct sync_opts *o)
 {
 	struct fsinfo fi;
@@ -119,6 +190,28 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		error("%s has no snapshot marked sent; initialise it with zrep init (or mark one with zrep sentsync)", fs);
 		goto out;
 	}
+	if (o->make_snapshot && cfg.changed_only) {
+		int ch = zfs_changed_since(&local_host, base->name, fs, &e);
+		if (ch < 0) {
+			warn("cannot tell whether %s changed since %s (%s); syncing anyway", fs, base->snap,
+			     zerr_text(&e));
+		} else if (ch == 0) {
+			note("%s has not changed since %s; no new snapshot", fs, base->name);
+			rc = mark_sent_local(base->name, now_secs()) < 0 ? SYNC_FAIL : SYNC_OK;
+			goto out;
+		}
+	}
+	int resumable = 0;
+	if (cfg.resume) {
+		int r = resume_pending(&fi, &dh, &snaps, &resumable);
+		if (r < 0)
+			goto out;
+		base = zsnaps_last_sent(&snaps);
+		if (!base) {
+			error("%s: no snapshot marked sent after resuming", fs);
+			goto out;
+		}
+	}
 	if (o->make_snapshot) {
 		newsnap = makesnap(&fi, &snaps);
 		if (!newsnap)
@@ -138,7 +231,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		.base = base->name,
 		.snap = newsnap,
 		.check_master = 1,
-		.recv = { .target = fi.dest_fs, .force = o->force, .extra = cfg.recv_flags },
+		.recv = { .target = fi.dest_fs, .force = o->force, .extra = cfg.recv_flags, .resumable = resumable },
 		.mark_sent = 1,
 		.remote_expire = !(o->skip_expire || cfg.skip_expire),
 		.local_snaps = &snaps,
@@ -155,7 +248,13 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		} else {
 			error("sync of %s to %s:%s failed: %s (%s)", newsnap, dh.name, fi.dest_fs,
 			      zerr_kind_str(res.err.kind), zerr_text(&res.err));
-			if (o->make_snapshot)
+			if (res.err.kind == ZE_RESUME && !resumable)
+				error("%s:%s holds a partial receive: resume it with zrep sync -r %s, or discard it "
+				      "there with zfs receive -A %s",
+				      dh.name, fi.dest_fs, fs, fi.dest_fs);
+			if (resumable)
+				note("resume mode: keeping %s; zrep sync -r %s resumes the transfer", newsnap, fs);
+			else if (o->make_snapshot)
 				dispose_failed(newsnap);
 		}
 		goto out;

@@ -698,11 +698,20 @@ void zfs_argv_recv(struct strv *sv, const struct recv_opts *o)
 
 int zfs_probe(const struct host *h, const char *ds, int *exists, struct zerr *err)
 {
+	return zfs_probe_token(h, ds, exists, NULL, err);
+}
+
+int zfs_probe_token(const struct host *h, const char *ds, int *exists, char **token, struct zerr *err)
+{
 	static const char script[] = "zfs 2>&1 </dev/null; echo ZREP-PROBE-END; "
 				     "if zfs list -H -o name \"$1\" </dev/null >/dev/null 2>&1; "
-				     "then echo ZREP-EXISTS; else echo ZREP-ABSENT; fi";
+				     "then echo ZREP-EXISTS; "
+				     "t=$(zfs get -H -o value receive_resume_token \"$1\" 2>/dev/null </dev/null); "
+				     "echo \"ZREP-TOKEN $t\"; else echo ZREP-ABSENT; fi";
 	char *args[] = { (char *)ds, NULL };
 	struct strv sv = STRV_INIT;
+	if (token)
+		*token = NULL;
 	host_build_script(h, script, args, &sv);
 	struct proc p;
 	proc_init(&p, sv.v);
@@ -724,8 +733,56 @@ int zfs_probe(const struct host *h, const char *ds, int *exists, struct zerr *er
 		free(usage);
 		zfs_features_set(h->local ? "" : h->name, &f);
 		*exists = strstr(end, "ZREP-EXISTS") != NULL;
+		const char *t = strstr(end, "ZREP-TOKEN ");
+		if (token && t) {
+			t += 11;
+			size_t n = strcspn(t, "\n");
+			if (n > 0 && !(n == 1 && *t == '-'))
+				*token = xstrndup(t, n);
+		}
 	}
 	proc_release(&p);
 	strv_clear(&sv);
+	return rc;
+}
+
+char *zfs_parse_token_toname(const char *text)
+{
+	const char *p = strstr(text, "toname = ");
+	if (!p)
+		return NULL;
+	p += 9;
+	return xstrndup(p, strcspn(p, "\n"));
+}
+
+char *zfs_token_toname(const struct host *h, const char *token, struct zerr *err)
+{
+	char *args[] = { "send", "-nv", "-t", (char *)token, NULL };
+	struct strbuf out = STRBUF_INIT;
+	struct strv sv = STRV_INIT;
+	strv_push(&sv, "zfs");
+	strv_pushv(&sv, args);
+	struct proc p;
+	proc_init(&p, NULL);
+	int st = host_run(h, sv.v, &p);
+	/* The dry run prints the token's contents on stdout or stderr. */
+	sb_adds(&out, sb_str(&p.out_buf));
+	sb_adds(&out, sb_str(&p.err_buf));
+	char *name = zfs_parse_token_toname(sb_str(&out));
+	if (!name)
+		zerr_set(err, st ? st : 1, sb_str(&p.err_buf), !h->local);
+	proc_release(&p);
+	strv_clear(&sv);
+	sb_release(&out);
+	return name;
+}
+
+int zfs_changed_since(const struct host *h, const char *snap, const char *fs, struct zerr *err)
+{
+	char *args[] = { "diff", "-H", (char *)snap, (char *)fs, NULL };
+	struct strbuf out = STRBUF_INIT;
+	int st = zfs_exec(h, args, &out, err);
+	int rc = st != 0 ? -1 : out.len > 0;
+	sb_release(&out);
 	return rc;
 }

@@ -168,9 +168,31 @@ void zfs_argv_recv(struct strv *sv, const struct recv_opts *o);
 
 
 /*
+ * Builders for zfs commands that run inside a remote sh script (failover's
+ * verify-and-promote step, refresh): `zfs get -H -p -o value [-s local]
+ * PROP DS`, `zfs rollback [-r] SNAP`, `zfs set PROP=VALUE DS`.
+ */
+void zfs_argv_get_value(struct strv *sv, const char *prop, const char *ds, int local_only);
+void zfs_argv_rollback(struct strv *sv, const char *snap, int destroy_newer);
+void zfs_argv_set(struct strv *sv, const char *ds, const char *prop, const char *value);
+
+/*
  * One round trip to h: detects its zfs features (cached as zfs_features
  * would) and whether ds exists there. Returns 0, or -1 when h could not be
  * reached (err says why).
  */
 int zfs_probe(const struct host *h, const char *ds, int *exists, struct zerr *err);
+/* Same round trip, also returning ds's receive_resume_token (malloc'd, NULL if none). */
+int zfs_probe_token(const struct host *h, const char *ds, int *exists, char **token, struct zerr *err);
+
+/* Pure: the snapshot a resume token continues ("toname = ..." of `zfs send -nv -t`). */
+char *zfs_parse_token_toname(const char *send_nv_output);
+/* Runs `zfs send -nv -t TOKEN` on h and returns the full snapshot name, or NULL. */
+char *zfs_token_toname(const struct host *h, const char *token, struct zerr *err);
+
+/*
+ * Whether fs changed since snap: `zfs diff -H snap fs`. Returns 1 changed,
+ * 0 unchanged, -1 when zfs diff is not available or failed (err says why).
+ */
+int zfs_changed_since(const struct host *h, const char *snap, const char *fs, struct zerr *err);
 #endif

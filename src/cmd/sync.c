@@ -183,9 +183,5 @@ int cmd_sync(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "all") == 0 && argc - i != 1)
 		return cmd_usage_error("sync", "sync all takes no other arguments");
-	if (cfg.resume)
-		warn("resume (-r) is not available in this build; syncing without it");
-	if (cfg.changed_only)
-		debug("-c: zfs diff is not used by this build; every sync makes a snapshot");
 	return sync_many("sync", argv + i, argc - i, &o);
 }

@@ -241,3 +241,13 @@ TEST(expire_master_without_sent_refuses)
 	CHECK_INT(plan_expire(&s, 1, 1, out), -1);
 	zsnaps_free(&s);
 }
+
+TEST(token_toname)
+{
+	const char *out = "resume token contents:\nnvlist version: 0\n\tobject = 0x6\n\toffset = 0x0\n"
+			  "\ttoguid = 0x3a\n\ttoname = pool/my fs@zrep_000003\nfull send of pool/my fs@zrep_000003 estimated size is 1M\n";
+	char *n = zfs_parse_token_toname(out);
+	CHECK_STR(n, "pool/my fs@zrep_000003");
+	free(n);
+	CHECK(zfs_parse_token_toname("nothing here") == NULL);
+}
