@@ -42,19 +42,37 @@ $(B)/unit-tests: $(UNITSRC) $(LIBSRC) $(HDRS) tests/unit/harness.h
 	@mkdir -p $(B)
 	$(CC) $(WARN) $(SANFLAGS) -Isrc -o $@ $(UNITSRC) $(LIBSRC)
 
-$(B)/asan/zrep: $(SOBJ_LIB)
+# The sanitizer build of zrep and of the test helper, for the integration suite.
+$(B)/asan/bin/zrep: $(SOBJ_LIB)
+	@mkdir -p $(dir $@)
 	$(CC) $(SANFLAGS) -o $@ $^
+
+$(B)/asan/bin/zrep-plumb: tests/helpers/plumb.c $(filter-out $(B)/asan/obj/main.o $(B)/asan/obj/cmd/%,$(SOBJ_LIB))
+	$(CC) $(WARN) $(SANFLAGS) -Isrc -o $@ $^
+
+$(B)/unit-tests-plain: $(UNITSRC) $(LIBSRC) $(HDRS) tests/unit/harness.h
+	$(CC) $(WARN) -O1 -g -Isrc -o $@ $(UNITSRC) $(LIBSRC)
 
 check-unit: $(B)/unit-tests
 	$(B)/unit-tests
 
-check-asan: $(B)/asan/zrep
+# Integration tests of the core commands against the ASan+UBSan build: any sanitizer report
+# makes zrep exit non-zero, which fails the test.
+ASAN_TESTS ?= t0300 t0310 t0330
+check-asan: $(B)/asan/bin/zrep $(B)/asan/bin/zrep-plumb
+	ZREP_TEST_BIN=$(CURDIR)/$(B)/asan/bin tests/run $(ASAN_TESTS)
 
-# The integration suite runs the sanitizer build when ZREP_ASAN=1.
-check-integration: all $(B)/asan/zrep
+# Unit tests and a few zrep runs under valgrind (the plain build).
+check-valgrind: $(B)/unit-tests-plain $(B)/zrep
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite $(B)/unit-tests-plain >/dev/null
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite $(B)/zrep version >/dev/null
+	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite $(B)/zrep -h >/dev/null
+	@echo "valgrind: clean"
+
+check-integration: all
 	tests/run
 
-check: all check-unit check-integration
+check: all check-unit check-valgrind check-integration check-asan
 
 # What README and .ci/run call: dependencies, build, every test.
 test:

@@ -95,6 +95,15 @@ assert_eq "" "$(on h2 zfs get -H -o value -s local zrep:master tank/dst)" "sents
 assert_match 'not setting zrep:master' "$OUT" "sentsync on the destination: says why"
 assert_eq "tank/dst@zrep_000002" "$(marked h2 tank/dst)" "sentsync on the destination: only SNAP marked"
 
+# names with spaces travel intact to the remote zfs set
+log_must make_pair "tank/my src" "tank/my dst"
+run_zrep h1 sentsync "tank/my src@zrep_000000"
+expect_rc 0 "sentsync of a fs with a space in its name"
+TS=$(sent_of h1 "tank/my src@zrep_000000")
+assert_match '^[0-9]+$' "$TS" "sentsync 'tank/my src@zrep_000000': marked here"
+assert_eq "$TS" "$(sent_of h2 "tank/my dst@zrep_000000")" "sentsync: 'tank/my dst@zrep_000000' marked on h2"
+assert_eq "$T1" "$(sent_of h2 "tank/my dst@zrep_000001")" "sentsync: one remote zfs set only (h2's other marks untouched)"
+
 # ---------------------------------------------------------------- setlastsent
 refused 1 "setlastsent" h1 setlastsent
 assert_match 'sentsync' "$ERR" "setlastsent points to sentsync"

@@ -64,27 +64,19 @@ static int remove_properties(const char *fs)
 		return -1;
 	}
 	int rc = 0;
-	struct strbuf received = STRBUF_INIT;
 	for (size_t i = 0; i < rows.n; i++) {
 		const struct zprop *r = &rows.v[i];
 		if (strcmp(r->name, fs) != 0 || !str_starts(r->prop, P.prefix) || is_lock_prop(r->prop))
 			continue;
-		if (r->src == ZSRC_RECEIVED) {
-			sb_addf(&received, "%s%s", received.len ? ", " : "", r->prop);
+		/* zfs inherit also masks a received value (as the shell zrep does),
+		 * so a cleared destination is no longer listed as a zrep fs. */
+		if (r->src != ZSRC_LOCAL && r->src != ZSRC_RECEIVED)
 			continue;
-		}
-		if (r->src != ZSRC_LOCAL)
-			continue;
-		note("removing %s from %s", r->prop, fs);
+		note("removing %s from %s%s", r->prop, fs, r->src == ZSRC_RECEIVED ? " (received)" : "");
 		if (zfs_inherit(&local_host, r->prop, fs, &e) != 0)
 			rc = error("cannot remove %s from %s: %s", r->prop, fs, zerr_text(&e));
 		zerr_clear(&e);
 	}
-	if (received.len)
-		warn("%s keeps the received properties %s (they came with the master's stream; "
-		     "`zfs inherit PROPERTY %s` masks one)",
-		     fs, sb_str(&received), fs);
-	sb_release(&received);
 	zprops_free(&rows);
 	return rc;
 }
