@@ -96,13 +96,20 @@ int cmd_usage_error(const char *cmdname, const char *fmt, ...)
 	fflush(stdout);
 	fputs("zrep: ", stderr);
 	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
 	va_end(ap);
+	/* One line: the error, then the command's synopsis forms after "usage:". */
 	const struct cmd *c = cmdname ? cmd_lookup(cmdname) : NULL;
 	if (c) {
-		fputs("usage:\n", stderr);
-		print_synopsis(stderr, c->synopsis);
+		fputs(" (usage: zrep ", stderr);
+		for (const char *s = c->synopsis; *s; s++) {
+			if (*s == '\n')
+				fputs(" | zrep ", stderr);
+			else if (!(*s == ' ' && s[1] == ' '))
+				fputc(*s, stderr);
+		}
+		fputc(')', stderr);
 	}
+	fputc('\n', stderr);
 	return EXIT_USAGE;
 }
 
