@@ -74,7 +74,8 @@ int cmd_expire(int argc, char **argv)
 	for (size_t k = 0; k < fss.n && !exec_interrupted(); k++) {
 		if (expire_one(fss.v[k], local_only) < 0) {
 			failed++;
-			warn("expire failed for %s", fss.v[k]);
+			if (fss.n > 1)
+				warn("expire failed for %s; continuing with the others", fss.v[k]);
 		}
 	}
 	strv_clear(&fss);
