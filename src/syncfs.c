@@ -272,15 +272,15 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		warn("remote expire on %s:%s failed (is zrep installed there as '%s'?)", dh.name, fi.dest_fs,
 		     cfg.zrep_path);
 
-	/* Local expiry from the listing in memory, updated with what we sent. */
+	/* Local expiry from the listing in memory, updated with what we sent
+	 * (no second zfs list). */
 	if (!(o->skip_expire || cfg.skip_expire)) {
-		struct zsnaps after;
-		struct zerr le = { 0 };
-		if (zfs_list_snaps(&local_host, fs, cfg.tag, &after, &le) == 0) {
-			expire_local(&fi, &after);
-			zsnaps_free(&after);
-		}
-		zerr_clear(&le);
+		if (res.adopted_base)
+			zsnaps_mark_sent(&snaps, res.adopted_base);
+		if (o->make_snapshot)
+			zsnaps_add(&snaps, newsnap, cfg.tag);
+		zsnaps_mark_sent(&snaps, newsnap);
+		expire_local(&fi, &snaps);
 	}
 	if (o->newsnap_out) {
 		*o->newsnap_out = newsnap;

@@ -652,6 +652,28 @@ const struct zsnap *zsnaps_find(const struct zsnaps *s, const char *snap)
 	return NULL;
 }
 
+void zsnaps_add(struct zsnaps *s, const char *full, const char *tag)
+{
+	const char *at = strchr(full, '@');
+	if (!at)
+		return;
+	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
+	struct zsnap *z = &s->v[s->n++];
+	memset(z, 0, sizeof(*z));
+	z->name = xstrdup(full);
+	z->snap = z->name + (at - full) + 1;
+	z->is_zrep = snapname_parse(z->snap, tag, &z->sn) == 0;
+	/* xrealloc may have moved the array: the snap pointers point into the
+	 * names, which did not move. A zrep snapshot made now is the newest. */
+}
+
+void zsnaps_mark_sent(struct zsnaps *s, const char *full)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].name, full) == 0 && !s->v[i].sent)
+			s->v[i].sent = xstrdup("1");
+}
+
 /* ---- send / receive ---------------------------------------------------- */
 
 void zfs_argv_send(struct strv *sv, const struct send_opts *o)
@@ -785,4 +807,37 @@ int zfs_changed_since(const struct host *h, const char *snap, const char *fs, st
 	int rc = st != 0 ? -1 : out.len > 0;
 	sb_release(&out);
 	return rc;
+}
+
+void zfs_argv_get_value(struct strv *sv, const char *prop, const char *ds, int local_only)
+{
+	strv_push(sv, "zfs");
+	strv_push(sv, "get");
+	strv_push(sv, "-H");
+	strv_push(sv, "-p");
+	strv_push(sv, "-o");
+	strv_push(sv, "value");
+	if (local_only) {
+		strv_push(sv, "-s");
+		strv_push(sv, "local");
+	}
+	strv_push(sv, prop);
+	strv_push(sv, ds);
+}
+
+void zfs_argv_rollback(struct strv *sv, const char *snap, int destroy_newer)
+{
+	strv_push(sv, "zfs");
+	strv_push(sv, "rollback");
+	if (destroy_newer)
+		strv_push(sv, "-r");
+	strv_push(sv, snap);
+}
+
+void zfs_argv_set(struct strv *sv, const char *ds, const char *prop, const char *value)
+{
+	strv_push(sv, "zfs");
+	strv_push(sv, "set");
+	strv_pushf(sv, "%s=%s", prop, value);
+	strv_push(sv, ds);
 }

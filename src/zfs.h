@@ -142,6 +142,10 @@ const struct zsnap *zsnaps_last_sent(const struct zsnaps *s);
 /* The zrep snapshot with the highest number (excluding _unsent when skip_unsent), or NULL. */
 const struct zsnap *zsnaps_newest(const struct zsnaps *s, int skip_unsent);
 const struct zsnap *zsnaps_find(const struct zsnaps *s, const char *snap);
+/* Appends a snapshot (full name) made after the listing; keeps the order. */
+void zsnaps_add(struct zsnaps *s, const char *full, const char *tag);
+/* Records in memory that a listed snapshot (full name) is now marked sent. */
+void zsnaps_mark_sent(struct zsnaps *s, const char *full);
 
 struct send_opts {
 	const char *from;    /* incremental base (full name or @snap), NULL for full */
