@@ -83,6 +83,7 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 		else
 			error("cannot read properties of %s: %s", ds, zerr_text(&e));
 		zerr_clear(&e);
+		fsinfo_free(fi);
 		return -1;
 	}
 	const struct zprop *p;

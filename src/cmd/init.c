@@ -67,12 +67,17 @@ int cmd_init(int argc, char **argv)
 	long long sc;
 	if (check_dsname(fs, 0) < 0 || check_dsname(destfs, 0) < 0 || host_init(&dh, desthost) < 0)
 		return EXIT_USAGE;
-	if (parse_ll(cfg.save_count, &sc) < 0 || sc < 1)
-		return error("ZREP_SAVE_COUNT must be a whole number >= 1, not %s", cfg.save_count), EXIT_USAGE;
+	if (parse_ll(cfg.save_count, &sc) < 0 || sc < 1) {
+		host_release(&dh);
+		error("ZREP_SAVE_COUNT must be a whole number >= 1, not %s", cfg.save_count);
+		return EXIT_USAGE;
+	}
 
 	struct fsinfo fi;
-	if (fsinfo_read(&local_host, fs, &fi) < 0)
+	if (fsinfo_read(&local_host, fs, &fi) < 0) {
+		host_release(&dh);
 		return EXIT_FAIL;
+	}
 	int rc = EXIT_FAIL;
 	struct undo u = { 0 };
 	struct zsnaps snaps = { 0 };

@@ -21,12 +21,19 @@ static int snapsend(const char *fs, const char *snap, const char *desthost, cons
 {
 	struct host local, dest;
 	host_init(&local, "localhost");
-	if (host_init(&dest, desthost) < 0)
+	if (host_init(&dest, desthost) < 0) {
+		host_release(&local);
 		return 2;
+	}
 	char *full = xasprintf("%s@%s", fs, snap);
 	struct zerr e = { 0 };
+	int rc = 0;
 	if (zfs_snapshot(&local, full, 0, &e) != 0) {
 		fprintf(stderr, "snapshot failed: %s\n", zerr_text(&e));
+		zerr_clear(&e);
+		free(full);
+		host_release(&local);
+		host_release(&dest);
 		return 1;
 	}
 	struct strv send = STRV_INIT, recv = STRV_INIT, rrecv = STRV_INIT;
@@ -39,7 +46,6 @@ static int snapsend(const char *fs, const char *snap, const char *desthost, cons
 	proc_init(&st[0], send.v);
 	proc_init(&st[1], rrecv.v);
 	int blame = exec_pipeline(st, 2);
-	int rc = 0;
 	if (blame >= 0) {
 		struct zerr be = { 0 };
 		zerr_set(&be, st[blame].status, sb_str(&st[blame].err_buf), blame == 1 && !dest.local);
@@ -55,6 +61,8 @@ static int snapsend(const char *fs, const char *snap, const char *desthost, cons
 	strv_clear(&recv);
 	strv_clear(&rrecv);
 	free(full);
+	host_release(&local);
+	host_release(&dest);
 	return rc;
 }
 
@@ -70,6 +78,7 @@ int main(int argc, char **argv)
 		const struct zfs_features *f = zfs_features(&h);
 		printf("recv_u=%d recv_o=%d resume=%d bookmarks=%d holds=%d depth=%d snapprops=%d\n", f->recv_u,
 		       f->recv_o, f->recv_s, f->bookmarks, f->holds, f->depth, f->snapprops);
+		host_release(&h);
 		return 0;
 	}
 	fprintf(stderr, "usage: zrep-plumb snapsend SRCFS SNAP DESTHOST DESTFS | features HOST\n");
