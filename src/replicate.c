@@ -113,16 +113,16 @@ void push_result_free(struct push_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* The base to send from: o->base, or a newer snapshot the destination
- * already holds with the same guid (recorded in res->adopted_base). */
+/* The base to send from: the newest snapshot both sides hold with the same
+ * guid, when that differs from o->base (recorded in res->adopted_base): newer
+ * when an earlier transfer completed but was never recorded here, older when
+ * the destination lost (or never got) what we recorded as sent. */
 static const char *common_base(const struct push_opts *o, struct push_result *res)
 {
 	const struct zsnaps *ls = o->local_snaps;
-	const struct zsnap *cur = NULL, *best = NULL;
+	const struct zsnap *best = NULL;
 	for (size_t i = 0; i < ls->n; i++) {
 		const struct zsnap *s = &ls->v[i];
-		if (o->base && strcmp(s->name, o->base) == 0)
-			cur = s;
 		if (!s->is_zrep || s->sn.unsent || !s->guid || (o->snap && strcmp(s->name, o->snap) == 0))
 			continue;
 		for (size_t k = 0; k < res->remote_names.n; k++) {
@@ -131,7 +131,7 @@ static const char *common_base(const struct push_opts *o, struct push_result *re
 				best = s;
 		}
 	}
-	if (best && cur && snapname_cmp(&best->sn, &cur->sn) > 0) {
+	if (best && (!o->base || strcmp(best->name, o->base) != 0)) {
 		res->adopted_base = xstrdup(best->name);
 		return best->name;
 	}

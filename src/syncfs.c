@@ -260,9 +260,15 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		goto out;
 	}
 	if (res.adopted_base) {
-		note("%s was already on %s:%s (an earlier run was not recorded); sent from there", res.adopted_base,
-		     dh.name, fi.dest_fs);
-		mark_sent_local(res.adopted_base, now_secs());
+		const struct zsnap *ab = zsnaps_find(&snaps, strchr(res.adopted_base, '@') + 1);
+		if (ab && snapname_cmp(&ab->sn, &base->sn) > 0) {
+			note("%s was already on %s:%s (an earlier run was not recorded); sent from there",
+			     res.adopted_base, dh.name, fi.dest_fs);
+			mark_sent_local(res.adopted_base, now_secs());
+		} else {
+			note("%s is not on %s:%s; sent from %s, the newest snapshot both sides hold", base->name,
+			     dh.name, fi.dest_fs, res.adopted_base);
+		}
 	}
 	if (!res.sent_marked)
 		warn("%s:%s received %s but could not mark it sent", dh.name, fi.dest_fs, strchr(newsnap, '@'));
@@ -276,7 +282,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	 * (no second zfs list). */
 	if (!(o->skip_expire || cfg.skip_expire)) {
 		if (res.adopted_base)
-			zsnaps_mark_sent(&snaps, res.adopted_base);
+			zsnaps_mark_sent(&snaps, res.adopted_base); /* harmless when older: newsnap is newer */
 		if (o->make_snapshot)
 			zsnaps_add(&snaps, newsnap, cfg.tag);
 		zsnaps_mark_sent(&snaps, newsnap);
