@@ -24,7 +24,7 @@
 #include "util.h"
 
 int role_partner(const struct role_props *cur, const char *local_fs, const char *local_host, int to_master,
-		 const char **pfs, const char **phost)
+                 const char **pfs, const char **phost)
 {
 	const char *xf = to_master ? cur->dest_fs : cur->src_fs;
 	const char *xh = to_master ? cur->dest_host : cur->src_host;
@@ -42,24 +42,24 @@ int role_partner(const struct role_props *cur, const char *local_fs, const char 
 }
 
 size_t role_plan(const struct role_props *cur, const char *local_fs, const char *local_host, const char *pfs,
-		 const char *phost, int to_master, struct role_op *ops)
+                 const char *phost, int to_master, struct role_op *ops)
 {
 	struct {
 		const char *prop, *now, *want;
 	} steps[4] = {
-		{ to_master ? P.dest_fs : P.src_fs, to_master ? cur->dest_fs : cur->src_fs, pfs },
-		{ to_master ? P.dest_host : P.src_host, to_master ? cur->dest_host : cur->src_host, phost },
-		{ to_master ? P.src_fs : P.dest_fs, to_master ? cur->src_fs : cur->dest_fs, local_fs },
-		{ to_master ? P.src_host : P.dest_host, to_master ? cur->src_host : cur->dest_host, local_host },
+	    {to_master ? P.dest_fs : P.src_fs, to_master ? cur->dest_fs : cur->src_fs, pfs},
+	    {to_master ? P.dest_host : P.src_host, to_master ? cur->dest_host : cur->src_host, phost},
+	    {to_master ? P.src_fs : P.dest_fs, to_master ? cur->src_fs : cur->dest_fs, local_fs},
+	    {to_master ? P.src_host : P.dest_host, to_master ? cur->src_host : cur->dest_host, local_host},
 	};
 	size_t n = 0;
 	for (size_t i = 0; i < 4; i++)
 		if (!str_eq(steps[i].now, steps[i].want))
-			ops[n++] = (struct role_op){ steps[i].prop, steps[i].want };
+			ops[n++] = (struct role_op){steps[i].prop, steps[i].want};
 	if (to_master && !cur->master)
-		ops[n++] = (struct role_op){ P.master, "yes" };
+		ops[n++] = (struct role_op){P.master, "yes"};
 	else if (!to_master && cur->master)
-		ops[n++] = (struct role_op){ P.master, NULL };
+		ops[n++] = (struct role_op){P.master, NULL};
 	return n;
 }
 

@@ -10,10 +10,10 @@
  * destination B) and why each step is safe:
  *
  *   0. Lock FS on A. Ask B (one ssh) for its TAG:master and its snapshots
- *      with guids. Unreachable, missing, master, or no snapshot in common
- *      with A (by guid): refuse with nothing changed (a B that is master is
- *      reported as split brain with both hosts' last sent snapshot and
- *      guid). A is untouched, still the only master.
+ *      with guids. Unreachable, missing, master, or not holding A's last
+ *      sent snapshot (by guid): refuse with nothing changed (a B that is
+ *      master is reported as split brain with both hosts' last sent
+ *      snapshot and guid). A is untouched, still the only master.
  *   1. "freeze": readonly=on set on A's dataset (the previous value and
  *      its source are remembered). Writers stop, so the final snapshot is
  *      A's complete state. A is still master.
@@ -36,6 +36,14 @@
  *   4. "demote": A's role properties are rewritten (role_plan order) and
  *      TAG:master removed last, so A is master until B is known master.
  *      A stays read-only. The lock is released.
+ *
+ * FS@SNAP replaces step 2: SNAP must be on B with A's guid (checked in
+ * step 0, with the snapshots both sides would lose listed, and -f needed
+ * when one of them exists on one side only); A rolls back to SNAP, and the
+ * step-3 script rolls B back to it after the guid check, before the
+ * takeover. failover -L (B unreachable) freezes A, rolls it back to its
+ * last sent snapshot (or SNAP), after printing what that discards, and
+ * demotes it; B is not touched.
  *
  * The single recovery command for every interruption is a re-run of
  * `zrep failover FS` on A, which decides with fo_decide(): before the
@@ -66,7 +74,7 @@ struct role_props {
  * unset.
  */
 int role_partner(const struct role_props *cur, const char *local_fs, const char *local_host, int to_master,
-		 const char **pfs, const char **phost);
+                 const char **pfs, const char **phost);
 
 /* One property step of a role change: value NULL means zfs inherit. */
 struct role_op {
@@ -86,7 +94,7 @@ struct role_op {
  * the count (0 = nothing to do). Uses the property names of props.h.
  */
 size_t role_plan(const struct role_props *cur, const char *local_fs, const char *local_host, const char *pfs,
-		 const char *phost, int to_master, struct role_op *ops);
+                 const char *phost, int to_master, struct role_op *ops);
 
 /* The snapshot of b that is s (same guid), or NULL. */
 const struct zsnap *zsnaps_same(const struct zsnaps *b, const struct zsnap *s);

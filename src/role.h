@@ -62,7 +62,7 @@ char *snap_desc(const struct zsnap *s);
  * that nothing was changed, and how an operator resolves it.
  */
 void split_brain_report(const char *fs, const struct zsnaps *mine, const char *phost, const char *pfs,
-			const struct zsnaps *theirs);
+                        const struct zsnaps *theirs);
 
 /* "zrep [-t TAG] WORDS..." quoted for a shell, for printed commands. */
 char *zrep_command(char *const *words);

@@ -1,0 +1,289 @@
+/*
+ * takeover [-f] [-L] FS[@SNAP] [REMOTEHOST]: make this host (B, the
+ * destination) master of FS.
+ *
+ * Normal mode asks the master A to fail over to us: `zrep failover FS_A`
+ * runs there (the call a shell zrep 2.0.2 understands; -f and @SNAP are
+ * passed on) and calls back `zrep takeover -L FS_B` here. No lock is held
+ * here meanwhile, since that call back takes it. If this host is master
+ * already, A is checked for split brain instead.
+ *
+ * -L (A is dead or unreachable): under FS's lock, optionally roll back to
+ * SNAP (a zrep snapshot marked sent here, i.e. one A provably sent; -f for
+ * others or to destroy snapshots that exist only here), then rewrite the
+ * role properties in role_plan's order with TAG:master=yes last, make FS
+ * writable (readonly inherited; readonly=off on FS itself only if a
+ * parent is read-only) and mount it. Every step is idempotent, so an
+ * interrupted takeover -L is finished by running it again. The hint to run
+ * `failover -L` on the old master is left out when ZREP_PARTNER_FAILOVER is
+ * set: failover's promote script sets it, since that master demotes itself.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../cmd.h"
+#include "../config.h"
+#include "../failover.h"
+#include "../lock.h"
+#include "../msg.h"
+#include "../props.h"
+#include "../replicate.h"
+#include "../role.h"
+
+struct tk {
+	const char *arg;
+	char *fs;
+	const char *snap;
+	const char *rhost_arg;
+	int force, local;
+	const char *lh;
+	struct fsinfo fi;
+	struct role_props rp;
+	const char *pfs;
+	struct host ph;
+};
+
+static int rollback_to(struct tk *t, struct zsnaps *mine)
+{
+	const struct zsnap *s = zsnaps_find(mine, t->snap);
+	if (!s)
+		return error("%s@%s does not exist; nothing was changed", t->fs, t->snap);
+	if (!s->sent && !t->force)
+		return error(
+		    "%s@%s is not marked sent here, so it is not known to be a snapshot %s:%s sent; nothing "
+		    "was changed (-f rolls back to it anyway)",
+		    t->fs, t->snap, t->ph.name, t->pfs);
+	size_t *v = xmalloc((mine->n + 1) * sizeof(*v));
+	size_t nv = rollback_victims(mine, s, v);
+	int unique = 0;
+	note("Rolling back %s to %s before taking over; this discards:", t->fs, s->name);
+	for (size_t i = 0; i < nv; i++) {
+		const struct zsnap *x = &mine->v[v[i]];
+		const char *what = !x->is_zrep    ? "not made by zrep"
+		                   : x->sn.unsent ? "a failed send"
+		                   : x->sent      ? "received"
+		                                  : "not marked sent";
+		if (!x->is_zrep || x->sn.unsent || !x->sent)
+			unique = 1;
+		note("  %s: destroying snapshot %s (%s)", t->lh, x->name, what);
+	}
+	note("  %s: every change made to %s after its newest snapshot", t->lh, t->fs);
+	free(v);
+	if (unique && !t->force)
+		return error("refusing: some of these snapshots may exist only here (listed above); nothing "
+		             "was changed "
+		             "(-f destroys them)");
+	struct zerr e = {0};
+	int rc = 0;
+	if (zfs_rollback(&local_host, s->name, nv > 0, &e) != 0)
+		rc = error("rollback of %s to %s failed: %s; nothing else was changed", t->fs, s->name,
+		           zerr_text(&e));
+	zerr_clear(&e);
+	if (rc == 0)
+		crash_point("rollback");
+	return rc;
+}
+
+static int local_takeover(struct tk *t)
+{
+	if (fslock_acquire(t->fs, 0) != 0)
+		return error("cannot lock %s; nothing was changed", t->fs), EXIT_FAIL;
+	int rc = EXIT_FAIL;
+	struct zsnaps mine = {0};
+	struct zerr e = {0};
+	struct fsinfo now = {0};
+	if (zfs_list_snaps(&local_host, t->fs, cfg.tag, &mine, &e) != 0) {
+		error("cannot list snapshots of %s: %s", t->fs, zerr_text(&e));
+		goto out;
+	}
+	if (t->snap && rollback_to(t, &mine) < 0)
+		goto out;
+
+	struct role_op ops[ROLE_MAX_OPS];
+	size_t n = role_plan(&t->rp, t->fs, t->lh, t->pfs, t->ph.name, 1, ops);
+	if (n == 0) {
+		note("%s is master here already", t->fs);
+	} else {
+		if (t->rp.master)
+			warn("%s is master here already; completing its properties", t->fs);
+		note("Setting master properties for %s:%s", t->lh, t->fs);
+		if (role_apply(t->fs, ops, n, "takeover-partial") < 0) {
+			char *w[] = {(char *)"takeover", (char *)"-L", (char *)t->arg, NULL};
+			char *c = zrep_command(w);
+			error("the takeover of %s is incomplete; finish it by running here: %s", t->fs, c);
+			free(c);
+			goto out;
+		}
+	}
+	crash_point("takeover-master");
+	if (fsinfo_read(&local_host, t->fs, &now) < 0 || make_writable(&now) < 0 ||
+	    ensure_mounted(&now) < 0) {
+		char *w[] = {(char *)"takeover", (char *)"-L", t->fs, NULL};
+		char *c = zrep_command(w);
+		error("%s is master here but not ready for use; fix the problem above and run: %s", t->fs, c);
+		free(c);
+		goto out;
+	}
+	if (!zsnaps_last_sent(&mine))
+		warn("no snapshot of %s is marked sent: syncing from here needs a common snapshot first (see "
+		     "sentsync)",
+		     t->fs);
+	if (!getenv("ZREP_PARTNER_FAILOVER") && n > 0) {
+		char *w[] = {(char *)"failover", (char *)"-L", (char *)t->pfs, NULL};
+		char *c = zrep_command(w);
+		note("%s is master on %s now. %s was not contacted: if %s is still master there, run there "
+		     "`%s` "
+		     "before syncing from here",
+		     t->fs, t->lh, t->ph.name, t->pfs, c);
+		free(c);
+	}
+	rc = EXIT_OK;
+out:
+	fslock_release(t->fs);
+	fsinfo_free(&now);
+	zsnaps_free(&mine);
+	zerr_clear(&e);
+	return rc;
+}
+
+static int remote_takeover(struct tk *t)
+{
+	if (fsinfo_is_master(&t->fi)) {
+		struct peer pr;
+		int r = peer_read(&t->ph, t->pfs, &pr);
+		if (r == 0 && peer_is_master(&pr)) {
+			struct zsnaps mine = {0};
+			struct zerr e = {0};
+			zfs_list_snaps(&local_host, t->fs, cfg.tag, &mine, &e);
+			split_brain_report(t->fs, &mine, t->ph.name, t->pfs, &pr.snaps);
+			zsnaps_free(&mine);
+			zerr_clear(&e);
+			peer_free(&pr);
+			return EXIT_FAIL;
+		}
+		if (r < 0)
+			warn("cannot check %s:%s for split brain: %s", t->ph.name, t->pfs,
+			     zerr_text(&pr.err));
+		peer_free(&pr);
+		return local_takeover(t);
+	}
+	struct strv w = STRV_INIT;
+	remote_zrep_argv(&w);
+	strv_push(&w, "failover");
+	if (t->force)
+		strv_push(&w, "-f");
+	if (t->snap)
+		strv_pushf(&w, "%s@%s", t->pfs, t->snap);
+	else
+		strv_push(&w, t->pfs);
+	struct strv sv = STRV_INIT;
+	host_build_argv(&t->ph, w.v, &sv);
+	struct proc p;
+	proc_init(&p, sv.v);
+	p.out = EXEC_INHERIT;
+	p.err = EXEC_INHERIT;
+	if (!t->ph.local)
+		host_ssh_count++;
+	note("Starting failover from remote side %s", t->ph.name);
+	int st = exec_run(&p);
+	proc_release(&p);
+	strv_clear(&sv);
+	strv_clear(&w);
+
+	struct fsinfo now;
+	int master = fsinfo_read(&local_host, t->fs, &now) == 0 && fsinfo_is_master(&now);
+	if (master)
+		fsinfo_free(&now);
+	char b[64];
+	if (st == 0 && master) {
+		note("%s is master here now", t->fs);
+		return EXIT_OK;
+	}
+	if (master) {
+		error("%s is master here now, but the failover on %s reported %s; see its messages above",
+		      t->fs, t->ph.name, exec_status_str(st, b, sizeof(b)));
+		return EXIT_FAIL;
+	}
+	fsinfo_free(&now);
+	error("failover on %s failed (%s); %s is not master here", t->ph.name,
+	      exec_status_str(st, b, sizeof(b)), t->fs);
+	if (st == SSH_FAILURE || st < 0) {
+		char *w2[] = {(char *)"takeover", (char *)"-L", (char *)t->arg, NULL};
+		char *c = zrep_command(w2);
+		note("If %s is down, `%s` makes this host master without it", t->ph.name, c);
+		free(c);
+	}
+	return EXIT_FAIL;
+}
+
+int cmd_takeover(int argc, char **argv)
+{
+	struct tk t = {0};
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		if (strcmp(argv[i], "-f") == 0)
+			t.force = 1;
+		else if (strcmp(argv[i], "-L") == 0)
+			t.local = 1;
+		else
+			return cmd_usage_error("takeover", "takeover: unknown option %s", argv[i]);
+	}
+	if (i >= argc)
+		return cmd_usage_error("takeover", "takeover needs a filesystem");
+	if (argc - i > 2)
+		return cmd_usage_error(
+		    "takeover", "takeover takes FS[@SNAP] and an optional REMOTEHOST, not %d arguments",
+		    argc - i);
+	t.arg = argv[i];
+	t.rhost_arg = i + 1 < argc ? argv[i + 1] : NULL;
+	if (check_dsname(t.arg, 1) < 0)
+		return EXIT_USAGE;
+	const char *at = strchr(t.arg, '@');
+	t.fs = at ? xstrndup(t.arg, (size_t)(at - t.arg)) : xstrdup(t.arg);
+	int rc = EXIT_USAGE;
+	if (at) {
+		struct snapname sn;
+		t.snap = at + 1;
+		if (snapname_parse(t.snap, cfg.tag, &sn) < 0 || sn.unsent) {
+			error("%s is not a zrep snapshot of tag %s; nothing was changed", t.arg, cfg.tag);
+			goto out;
+		}
+	}
+	if (t.rhost_arg) {
+		struct host h;
+		if (host_init(&h, t.rhost_arg) < 0)
+			goto out;
+		host_release(&h);
+	}
+	rc = EXIT_FAIL;
+	if (fsinfo_read(&local_host, t.fs, &t.fi) < 0)
+		goto out;
+	if (!t.fi.src_fs || !t.fi.src_host || !t.fi.dest_fs || !t.fi.dest_host) {
+		error("%s is not configured for zrep (tag %s): %s, %s, %s and %s must be set", t.fs, cfg.tag,
+		      P.src_fs, P.src_host, P.dest_fs, P.dest_host);
+		goto out;
+	}
+	t.lh = host_local_name();
+	role_props_from(&t.fi, &t.rp);
+	const char *phost;
+	if (role_partner(&t.rp, t.fs, t.lh, 1, &t.pfs, &phost) < 0) {
+		error("%s: cannot tell its partner from its %s properties", t.fs, P.prefix);
+		goto out;
+	}
+	if (t.rhost_arg)
+		phost = t.rhost_arg;
+	if (host_init(&t.ph, phost) < 0 || check_dsname(t.pfs, 0) < 0) {
+		error("%s: refusing the partner %s:%s found in its properties", t.fs, phost, t.pfs);
+		goto out;
+	}
+	if (!t.local && t.ph.local && str_eq(t.pfs, t.fs)) {
+		error("%s: its partner is itself; nothing to take over", t.fs);
+		goto out;
+	}
+	rc = t.local ? local_takeover(&t) : remote_takeover(&t);
+out:
+	free(t.fs);
+	fsinfo_free(&t.fi);
+	host_release(&t.ph);
+	return rc;
+}
