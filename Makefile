@@ -72,7 +72,7 @@ check-valgrind: $(B)/unit-tests-plain $(B)/zrep
 check-integration: all
 	tests/run
 
-check: all check-unit check-valgrind check-asan check-integration
+check: all lint check-unit check-valgrind check-asan check-integration
 
 # What README and .ci/run call: dependencies, build, every test.
 test:

@@ -181,7 +181,9 @@ void strv_pushv(struct strv *sv, char *const *words)
 
 void strv_split(struct strv *sv, const char *s)
 {
-	while (s && *s) {
+	if (!s)
+		return;
+	while (*s) {
 		while (*s == ' ' || *s == '\t' || *s == '\n')
 			s++;
 		const char *e = s;

@@ -326,6 +326,8 @@ int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct
 	return st;
 }
 
+/* The sentinel ending zfs_execv's words: a typed null pointer. */
+#define ZEND ((const char *)NULL)
 static int zfs_execv(const struct host *h, struct zerr *err, const char *a0, ...)
     __attribute__((sentinel));
 
@@ -434,21 +436,21 @@ int zfs_get_one(const struct host *h, const char *prop, const char *ds, int loca
 int zfs_set(const struct host *h, const char *ds, const char *prop, const char *value, struct zerr *err)
 {
 	char *pv = xasprintf("%s=%s", prop, value);
-	int st = zfs_execv(h, err, "set", pv, ds, NULL);
+	int st = zfs_execv(h, err, "set", pv, ds, ZEND);
 	free(pv);
 	return st;
 }
 
 int zfs_inherit(const struct host *h, const char *prop, const char *ds, struct zerr *err)
 {
-	return zfs_execv(h, err, "inherit", prop, ds, NULL);
+	return zfs_execv(h, err, "inherit", prop, ds, ZEND);
 }
 
 int zfs_snapshot(const struct host *h, const char *snap, int recursive, struct zerr *err)
 {
 	if (recursive)
-		return zfs_execv(h, err, "snapshot", "-r", snap, NULL);
-	return zfs_execv(h, err, "snapshot", snap, NULL);
+		return zfs_execv(h, err, "snapshot", "-r", snap, ZEND);
+	return zfs_execv(h, err, "snapshot", snap, ZEND);
 }
 
 int zfs_destroy(const struct host *h, const char *name, int recursive, struct zerr *err)
@@ -456,9 +458,9 @@ int zfs_destroy(const struct host *h, const char *name, int recursive, struct ze
 	int st = 0;
 	for (int tries = 0; tries < 4; tries++) {
 		if (recursive)
-			st = zfs_execv(h, err, "destroy", "-r", name, NULL);
+			st = zfs_execv(h, err, "destroy", "-r", name, ZEND);
 		else
-			st = zfs_execv(h, err, "destroy", name, NULL);
+			st = zfs_execv(h, err, "destroy", name, ZEND);
 		if (st == 0 || !err || err->kind != ZE_BUSY)
 			break;
 		usleep(300000 * (useconds_t)(tries + 1));
@@ -469,30 +471,30 @@ int zfs_destroy(const struct host *h, const char *name, int recursive, struct ze
 int zfs_rename(const struct host *h, const char *from, const char *to, int recursive, struct zerr *err)
 {
 	if (recursive)
-		return zfs_execv(h, err, "rename", "-r", from, to, NULL);
-	return zfs_execv(h, err, "rename", from, to, NULL);
+		return zfs_execv(h, err, "rename", "-r", from, to, ZEND);
+	return zfs_execv(h, err, "rename", from, to, ZEND);
 }
 
 int zfs_rollback(const struct host *h, const char *snap, int destroy_newer, struct zerr *err)
 {
 	if (destroy_newer)
-		return zfs_execv(h, err, "rollback", "-r", snap, NULL);
-	return zfs_execv(h, err, "rollback", snap, NULL);
+		return zfs_execv(h, err, "rollback", "-r", snap, ZEND);
+	return zfs_execv(h, err, "rollback", snap, ZEND);
 }
 
 int zfs_hold(const struct host *h, const char *tag, const char *snap, struct zerr *err)
 {
-	return zfs_execv(h, err, "hold", tag, snap, NULL);
+	return zfs_execv(h, err, "hold", tag, snap, ZEND);
 }
 
 int zfs_release(const struct host *h, const char *tag, const char *snap, struct zerr *err)
 {
-	return zfs_execv(h, err, "release", tag, snap, NULL);
+	return zfs_execv(h, err, "release", tag, snap, ZEND);
 }
 
 int zfs_mount(const struct host *h, const char *ds, struct zerr *err)
 {
-	return zfs_execv(h, err, "mount", ds, NULL);
+	return zfs_execv(h, err, "mount", ds, ZEND);
 }
 
 void zfs_argv_snap_table(struct strv *sv, const char *fs)
@@ -525,9 +527,9 @@ int zfs_exists(const struct host *h, const char *ds, const char *type, struct ze
 {
 	int st;
 	if (type)
-		st = zfs_execv(h, err, "list", "-H", "-o", "name", "-t", type, ds, NULL);
+		st = zfs_execv(h, err, "list", "-H", "-o", "name", "-t", type, ds, ZEND);
 	else
-		st = zfs_execv(h, err, "list", "-H", "-o", "name", ds, NULL);
+		st = zfs_execv(h, err, "list", "-H", "-o", "name", ds, ZEND);
 	if (st == 0)
 		return 1;
 	if (err && err->kind == ZE_NOENT)
