@@ -50,8 +50,7 @@ int expire_local(const struct fsinfo *fi, const struct zsnaps *given)
 	const struct zsnaps *s = given;
 	struct zerr e = { 0 };
 	if (!s) {
-		if (zfs_list_snaps(&local_host, fi->fs, cfg.tag, &own, &e) != 0) {
-			error("cannot list snapshots of %s: %s", fi->fs, zerr_text(&e));
+		if (zrepfs_snaps(&local_host, fi->fs, &own) < 0) {
 			zerr_clear(&e);
 			return -1;
 		}

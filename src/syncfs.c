@@ -181,8 +181,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		goto out;
 	}
 	locked = 1;
-	if (zfs_list_snaps(&local_host, fs, cfg.tag, &snaps, &e) != 0) {
-		error("cannot list snapshots of %s: %s", fs, zerr_text(&e));
+	if (zrepfs_snaps(&local_host, fs, &snaps) < 0) {
 		goto out;
 	}
 	const struct zsnap *base = zsnaps_last_sent(&snaps);

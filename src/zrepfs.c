@@ -66,6 +66,20 @@ static char *set_if(const struct zprop *p)
 	return xstrdup(p->value);
 }
 
+int zrepfs_snaps(const struct host *h, const char *fs, struct zsnaps *out)
+{
+	struct zerr e = { 0 };
+	if (zfs_list_snaps(h, fs, cfg.tag, out, &e) == 0)
+		return 0;
+	if (e.kind == ZE_NOENT)
+		error("no such dataset: %s%s%s", h->local ? "" : h->name, h->local ? "" : ":", fs);
+	else
+		error("cannot list the snapshots of %s%s%s: %s", h->local ? "" : h->name, h->local ? "" : ":", fs,
+		      zerr_text(&e));
+	zerr_clear(&e);
+	return -1;
+}
+
 int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 {
 	memset(fi, 0, sizeof(*fi));

@@ -44,6 +44,12 @@ int zrepfs_list(struct strv *out, int masters_only);
  * '-', no '@' unless allow_snap, no control characters). Prints an error. */
 int check_dsname(const char *name, int allow_snap);
 
+/*
+ * zfs_list_snaps of fs on h for the active tag, saying what went wrong
+ * ("no such dataset: X" or why the listing failed). Returns 0 or -1.
+ */
+int zrepfs_snaps(const struct host *h, const char *fs, struct zsnaps *out);
+
 /* The local host. */
 extern struct host local_host;
 void zrepfs_init(void);

@@ -57,8 +57,7 @@ int cmd_changeconfig(int argc, char **argv)
 	struct zerr e = { 0 };
 	if (!force) {
 		struct zsnaps snaps;
-		if (zfs_list_snaps(&local_host, fs, cfg.tag, &snaps, &e) != 0) {
-			error("cannot list the snapshots of %s: %s", fs, zerr_text(&e));
+		if (zrepfs_snaps(&local_host, fs, &snaps) < 0) {
 			goto out;
 		}
 		int have = zsnaps_newest(&snaps, 0) != NULL;

@@ -31,8 +31,7 @@ static int destroy_snapshots(const char *fs)
 {
 	struct zsnaps snaps;
 	struct zerr e = { 0 };
-	if (zfs_list_snaps(&local_host, fs, cfg.tag, &snaps, &e) != 0) {
-		error("cannot list the snapshots of %s: %s", fs, zerr_text(&e));
+	if (zrepfs_snaps(&local_host, fs, &snaps) < 0) {
 		zerr_clear(&e);
 		return -1;
 	}

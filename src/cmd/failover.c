@@ -606,8 +606,7 @@ static int run(struct fo *f)
 	if (fslock_acquire(f->fs, 0) != 0)
 		return error("cannot lock %s; nothing was changed", f->fs), EXIT_FAIL;
 	struct zerr e = {0};
-	if (zfs_list_snaps(&local_host, f->fs, cfg.tag, &f->mine, &e) != 0) {
-		error("cannot list snapshots of %s: %s", f->fs, zerr_text(&e));
+	if (zrepfs_snaps(&local_host, f->fs, &f->mine) < 0) {
 		zerr_clear(&e);
 		return EXIT_FAIL;
 	}

@@ -21,15 +21,8 @@ int cmd_getlastsent(int argc, char **argv)
 	if (check_dsname(fs, 0) < 0)
 		return EXIT_USAGE;
 	struct zsnaps snaps;
-	struct zerr e = { 0 };
-	if (zfs_list_snaps(&local_host, fs, cfg.tag, &snaps, &e) != 0) {
-		if (e.kind == ZE_NOENT)
-			error("no such filesystem: %s", fs);
-		else
-			error("cannot list the snapshots of %s: %s", fs, zerr_text(&e));
-		zerr_clear(&e);
+	if (zrepfs_snaps(&local_host, fs, &snaps) < 0)
 		return EXIT_FAIL;
-	}
 	const struct zsnap *last = zsnaps_last_sent(&snaps);
 	printf("%s\n", last ? last->name : "");
 	zsnaps_free(&snaps);

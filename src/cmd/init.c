@@ -103,8 +103,7 @@ int cmd_init(int argc, char **argv)
 		error("%s has %s set; to re-initialise, first run zrep clear %s", fs, P.master, fs);
 		goto out;
 	}
-	if (zfs_list_snaps(&local_host, fs, cfg.tag, &snaps, &e) != 0) {
-		error("cannot list snapshots of %s: %s", fs, zerr_text(&e));
+	if (zrepfs_snaps(&local_host, fs, &snaps) < 0) {
 		goto out;
 	}
 	if (zsnaps_newest(&snaps, 0)) {

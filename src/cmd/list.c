@@ -45,8 +45,7 @@ static int list_verbose(const char *fs, int all)
 		return -1;
 	}
 	struct zsnaps snaps;
-	if (zfs_list_snaps(&local_host, fs, cfg.tag, &snaps, &e) != 0) {
-		error("cannot list the snapshots of %s: %s", fs, zerr_text(&e));
+	if (zrepfs_snaps(&local_host, fs, &snaps) < 0) {
 		zerr_clear(&e);
 		zprops_free(&rows);
 		return -1;

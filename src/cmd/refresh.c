@@ -289,8 +289,7 @@ static int refresh_locked(struct rf *t)
 	struct zerr e = {0};
 	char *token = NULL, *want_guid = NULL;
 	int rc = -1;
-	if (zfs_list_snaps(&local_host, t->fs, cfg.tag, &t->mine, &e) != 0) {
-		error("cannot list snapshots of %s: %s", t->fs, zerr_text(&e));
+	if (zrepfs_snaps(&local_host, t->fs, &t->mine) < 0) {
 		goto out;
 	}
 	if (cfg.resume) {
@@ -333,8 +332,7 @@ static int refresh_locked(struct rf *t)
 		free(old->sent);
 		old->sent = xstrdup("1");
 		zsnaps_free(&t->mine);
-		if (zfs_list_snaps(&local_host, t->fs, cfg.tag, &t->mine, &e) != 0) {
-			error("cannot list snapshots of %s: %s", t->fs, zerr_text(&e));
+		if (zrepfs_snaps(&local_host, t->fs, &t->mine) < 0) {
 			goto out;
 		}
 	}

@@ -44,8 +44,7 @@ static int pull_send(const char *fs, const char *snap, const char *token)
 		so.token = token;
 		so.extra = cfg.resume_flags;
 	} else {
-		if (zfs_list_snaps(&local_host, fs, cfg.tag, &s, &e) != 0) {
-			error("_refreshpull: cannot list snapshots of %s: %s", fs, zerr_text(&e));
+		if (zrepfs_snaps(&local_host, fs, &s) < 0) {
 			goto unlock;
 		}
 		const struct zsnap *base = zsnaps_last_sent(&s);

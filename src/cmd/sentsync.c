@@ -45,8 +45,7 @@ static int check(struct job *j)
 		return -1;
 	if (!fsinfo_is_configured(&j->fi))
 		return error("%s is not configured for zrep (tag %s); use changeconfig first", j->fs, cfg.tag);
-	if (zfs_list_snaps(&local_host, j->fs, cfg.tag, &j->snaps, &e) != 0) {
-		error("cannot list the snapshots of %s: %s", j->fs, zerr_text(&e));
+	if (zrepfs_snaps(&local_host, j->fs, &j->snaps) < 0) {
 		zerr_clear(&e);
 		return -1;
 	}

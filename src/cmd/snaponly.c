@@ -31,8 +31,7 @@ static int snap_one(const char *fs)
 		fsinfo_free(&fi);
 		return -1;
 	}
-	if (zfs_list_snaps(&local_host, fs, cfg.tag, &s, &e) != 0) {
-		error("cannot list snapshots of %s: %s", fs, zerr_text(&e));
+	if (zrepfs_snaps(&local_host, fs, &s) < 0) {
 	} else {
 		char *name = makesnap(&fi, &s);
 		if (name) {

@@ -54,8 +54,8 @@ static int status_one(const char *fs, const struct status_opts *o, struct strbuf
 		rc = error("%s is not a zrep filesystem (%s is not set)", fs, P.dest_fs);
 		goto out;
 	}
-	if (zfs_list_snaps(&local_host, fs, cfg.tag, &snaps, &e) != 0) {
-		rc = error("cannot list the snapshots of %s: %s", fs, zerr_text(&e));
+	if (zrepfs_snaps(&local_host, fs, &snaps) < 0) {
+		rc = -1;
 		goto out;
 	}
 	if (o->monitor) {

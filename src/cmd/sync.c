@@ -45,8 +45,7 @@ static int synctosnap(const char *arg, int force)
 	if (fslock_acquire(fs, 0) != 0)
 		goto out;
 	locked = 1;
-	if (zfs_list_snaps(&local_host, fs, cfg.tag, &mine, &e) != 0) {
-		error("cannot list snapshots of %s: %s", fs, zerr_text(&e));
+	if (zrepfs_snaps(&local_host, fs, &mine) < 0) {
 		goto out;
 	}
 	const struct zsnap *ls = zsnaps_find(&mine, at + 1);

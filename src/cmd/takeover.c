@@ -92,8 +92,7 @@ static int local_takeover(struct tk *t)
 	struct zsnaps mine = {0};
 	struct zerr e = {0};
 	struct fsinfo now = {0};
-	if (zfs_list_snaps(&local_host, t->fs, cfg.tag, &mine, &e) != 0) {
-		error("cannot list snapshots of %s: %s", t->fs, zerr_text(&e));
+	if (zrepfs_snaps(&local_host, t->fs, &mine) < 0) {
 		goto out;
 	}
 	if (t->snap && rollback_to(t, &mine) < 0)

@@ -28,15 +28,8 @@ int cmd_uptodate(int argc, char **argv)
 	if (check_dsname(fs, 0) < 0)
 		return EXIT_USAGE;
 	struct zsnaps snaps;
-	struct zerr e = { 0 };
-	if (zfs_list_snaps(&local_host, fs, cfg.tag, &snaps, &e) != 0) {
-		if (e.kind == ZE_NOENT)
-			error("no such filesystem: %s", fs);
-		else
-			error("cannot list the snapshots of %s: %s", fs, zerr_text(&e));
-		zerr_clear(&e);
+	if (zrepfs_snaps(&local_host, fs, &snaps) < 0)
 		return EXIT_FAIL;
-	}
 	const struct zsnap *last = zsnaps_last_sent(&snaps);
 	if (!last) {
 		error("%s is not up to date: no snapshot of it was ever sent", fs);
@@ -47,6 +40,7 @@ int cmd_uptodate(int argc, char **argv)
 	zsnaps_free(&snaps);
 	char *val = NULL;
 	int rc;
+	struct zerr e = { 0 };
 	if (zfs_get_one(&local_host, prop, fs, 0, &val, &e) != 0) {
 		if (e.kind == ZE_NOTSUP)
 			error("cannot tell: the zfs on this host has no 'written' property");
