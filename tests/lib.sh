@@ -146,12 +146,12 @@ reset_pools() {
 	done
 }
 
-# remount hK DS: unmount DS and its mounted descendants, mount them again (defeats FUSE caches
-# before comparing file contents)
+# remount hK DS: unmount DS and its mounted descendants, mount them all again (defeats FUSE caches
+# before comparing file contents). Datasets that are not mounted (a replica received with
+# `zfs receive -u` on OpenZFS) are mounted too, so tests can compare their files.
 remount() {
-	local h=$1 ds=$2 list i try
+	local h=$1 ds=$2 list all i try
 	mapfile -t list < <(on "$h" zfs list -H -o name,mounted -r -t filesystem "$ds" | awk -F'\t' '$2 == "yes" {print $1}')
-	(( ${#list[@]} )) || return 0
 	for (( i = ${#list[@]} - 1; i >= 0; i-- )); do
 		for (( try = 1; try <= 5; try++ )); do
 			on "$h" zfs umount "${list[i]}" && break
@@ -159,8 +159,9 @@ remount() {
 			sleep 0.5
 		done
 	done
-	for (( i = 0; i < ${#list[@]}; i++ )); do
-		on "$h" zfs mount "${list[i]}" || { echo "remount: cannot mount ${list[i]} on $h" >&2; return 1; }
+	mapfile -t all < <(on "$h" zfs list -H -o name,canmount -r -t filesystem "$ds" | awk -F'\t' '$2 == "on" {print $1}')
+	for (( i = 0; i < ${#all[@]}; i++ )); do
+		on "$h" zfs mount "${all[i]}" || { echo "remount: cannot mount ${all[i]} on $h" >&2; return 1; }
 	done
 }
 
