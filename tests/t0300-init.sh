@@ -28,8 +28,10 @@ assert_eq "" "$(on h2 zfs get -H -o value -s local zrep:master "$P2/dst")" "dest
 assert_match '^[0-9]+$' "$(on h1 zfs get -H -o value zrep:sent "$P1/src@zrep_000000")" "source @zrep_000000 marked sent"
 assert_match '^[0-9]+$' "$(on h2 zfs get -H -o value zrep:sent "$P2/dst@zrep_000000")" "destination @zrep_000000 marked sent"
 assert_eq "$(on h1 zfs get -H -o value guid "$P1/src@zrep_000000")" "$(on h2 zfs get -H -o value guid "$P2/dst@zrep_000000")" "same snapshot guid on both sides"
-if on h2 bash -c "echo x > /$P2/dst/new" 2>/dev/null; then fail "destination is writable"; else pass "destination is read-only (write refused)"; fi
-remount h2 "$P2/dst"
+# A replica received with receive -u (OpenZFS) is not mounted: mount it to try writing.
+log_must remount h2 "$P2/dst"
+err=$(on h2 bash -c "echo x > /$P2/dst/new" 2>&1) && fail "destination is writable"
+assert_match 'Read-only file system' "$err" "destination is read-only (a write fails with EROFS)"
 assert_eq "$(checksum_tree h1 "/$P1/src")" "$(checksum_tree h2 "/$P2/dst")" "data byte-identical after init"
 
 # Refusals; each must change nothing.

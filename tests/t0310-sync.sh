@@ -30,6 +30,7 @@ assert_eq "" "$(on h2 zfs get -H -o value -s local zrep:master "$P2/dst")" "dest
 
 # A receive that fails: the destination was modified (made writable and written to).
 log_must on h2 zfs set readonly=off "$P2/dst"
+log_must remount h2 "$P2/dst"
 log_must on h2 bash -c "echo intruder > /$P2/dst/x"
 log_must on h1 bash -c "echo v4 >> /$P1/src/f"
 err=$(on h1 zrep sync "$P1/src" 2>&1) && fail "sync onto a modified destination succeeded"
@@ -45,6 +46,7 @@ assert_eq "$(checksum_tree h1 "/$P1/src")" "$(checksum_tree h2 "/$P2/dst")" "dat
 
 # ZREP_RENAME_UNSENT=no destroys the failed snapshot instead.
 log_must on h2 zfs set readonly=off "$P2/dst"
+log_must remount h2 "$P2/dst"
 log_must on h2 bash -c "echo intruder2 > /$P2/dst/y"
 on h1 env ZREP_RENAME_UNSENT=no zrep sync "$P1/src" >/dev/null 2>&1 && fail "sync onto a modified destination succeeded"
 assert_eq "" "$(snaps h1 "$P1/src" | tr ' ' '\n' | grep 000006 || true)" "ZREP_RENAME_UNSENT=no destroys the failed snapshot"
