@@ -31,6 +31,9 @@ log_must on h1 zrep init "$S" h2 "$D" >/dev/null
 log_must on h1 zrep sync "$S" >/dev/null
 
 # ---------------------------------------------------------------- takeover from the destination
+# A replica received with receive -u (OpenZFS) was never mounted, so its mountpoint directory does
+# not exist yet; once the parent is read-only it could not be created. Mount it once first.
+log_must remount h2 "$D"
 log_must on h2 zfs set readonly=on "$P2"       # the user's own setting on a parent
 log_must on h1 bash -c "echo before-takeover >> /$S/f"
 run_zrep h2 takeover "$D"
