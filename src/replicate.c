@@ -44,6 +44,9 @@ static const char push_script[] =
 void remote_zrep_argv(struct strv *sv)
 {
 	strv_split(sv, cfg.zrep_path);
+	/* -R first: the shell zrep only recognises it as the very first argument. */
+	if (cfg.recursive)
+		strv_push(sv, "-R");
 	if (strcmp(cfg.tag, "zrep") != 0) {
 		strv_push(sv, "-t");
 		strv_push(sv, cfg.tag);

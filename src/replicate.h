@@ -52,7 +52,8 @@ struct push_result {
 int push(const struct host *dest, const struct push_opts *o, struct push_result *res);
 void push_result_free(struct push_result *r);
 
-/* Words of the remote zrep command: ZREP_PATH words, -t TAG (non-default tag), -D. */
+/* Words of the remote zrep command: ZREP_PATH words, -R (recursive mode), -t TAG (non-default
+ * tag), -D. */
 void remote_zrep_argv(struct strv *sv);
 
 /*
