@@ -74,6 +74,12 @@ check-integration: all
 
 check: all lint check-unit check-valgrind check-asan check-integration
 
+# The same integration suite against in-kernel OpenZFS in a qemu VM (tests/vm/README.md).
+ZFS ?= 2.3
+check-openzfs: all
+	tests/vm/install-deps
+	tests/vm/lane $(ZFS)
+
 # What README and .ci/run call: dependencies, build, every test.
 test:
 	scripts/install-deps
