@@ -75,10 +75,12 @@ check-integration: all
 check: all lint check-unit check-valgrind check-asan check-integration
 
 # The same integration suite against in-kernel OpenZFS in a qemu VM (tests/vm/README.md).
+# ZFS=2.3 (bookworm-backports) or 2.1 (bookworm); TESTS= picks tests like tests/run's PATTERNs.
 ZFS ?= 2.3
+TESTS ?=
 check-openzfs: all
 	tests/vm/install-deps
-	tests/vm/lane $(ZFS)
+	tests/vm/lane $(ZFS) $(TESTS)
 
 # What README and .ci/run call: dependencies, build, every test.
 test:

@@ -33,13 +33,13 @@ assert_eq "$(checksum_tree h1 "/$P1/src")" "$(checksum_tree h2 "/$P2/dst")" "dat
 
 # kill -9 while holding the lock: the lock stays, the next run takes it over.
 on h1 bash -c "echo more >> /$P1/src/f"
-slow 30 zrep sync "$P1/src" >/dev/null 2>&1 &
+slow 30.77 zrep sync "$P1/src" >/dev/null 2>&1 &
 bg=$!
 wait_locked || fail "sync never took the lock"
 pid=$(lockpid)
 on h1 kill -9 "$pid"
 wait $bg 2>/dev/null
-on h1 pkill -9 -f 'sleep 30' 2>/dev/null
+on h1 pkill -9 -f 'sleep 30.77' 2>/dev/null
 sleep 1
 assert_eq "$pid" "$(lockpid)" "kill -9 leaves the lock behind"
 log_must on h1 zrep sync "$P1/src" >/dev/null
@@ -49,13 +49,13 @@ assert_eq "$(checksum_tree h1 "/$P1/src")" "$(checksum_tree h2 "/$P2/dst")" "dat
 
 # SIGTERM and SIGINT: the lock is released on the way out.
 for sig in TERM INT HUP; do
-	slow 30 zrep sync "$P1/src" >/dev/null 2>&1 &
+	slow 30.77 zrep sync "$P1/src" >/dev/null 2>&1 &
 	bg=$!
 	wait_locked || fail "sync never took the lock ($sig)"
 	pid=$(lockpid)
 	on h1 kill -$sig "$pid"
 	wait $bg; rc=$?
-	on h1 pkill -9 -f 'sleep 30' 2>/dev/null
+	on h1 pkill -9 -f 'sleep 30.77' 2>/dev/null
 	assert_eq "" "$(lockpid)" "SIG$sig releases the lock"
 done
 log_must on h1 zrep sync "$P1/src" >/dev/null
