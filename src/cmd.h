@@ -29,6 +29,12 @@ void usage(FILE *f);
 /* Prints "zrep: <msg>" and the command's synopsis to stderr; returns EXIT_USAGE. */
 int cmd_usage_error(const char *cmdname, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Checks that argv holds exactly one valid filesystem name after the
+ * command word. Returns 0, or the exit status after a one-line error.
+ */
+int cmd_one_fs(const char *cmdname, int argc, char **argv);
+
 #define DECLARE_CMD(n) int cmd_##n(int argc, char **argv)
 DECLARE_CMD(init);
 DECLARE_CMD(sync);

@@ -113,6 +113,15 @@ int cmd_usage_error(const char *cmdname, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+int cmd_one_fs(const char *cmdname, int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_usage_error(cmdname, "%s needs a filesystem", argv[0]);
+	if (argc > 2)
+		return cmd_usage_error(cmdname, "%s takes one filesystem", argv[0]);
+	return check_dsname(argv[1], 0) < 0 ? EXIT_USAGE : 0;
+}
+
 static volatile sig_atomic_t caught;
 
 static void on_signal(int sig)

@@ -100,6 +100,13 @@ const struct zprop *zprops_find(const struct zprops *p, const char *name, const 
 	return NULL;
 }
 
+static const char *skip_blanks(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
 /* ---- errors ------------------------------------------------------------ */
 
 static int has(const char *hay, const char *needle)
@@ -176,9 +183,7 @@ void zerr_set(struct zerr *e, int status, const char *errtext, int remote)
 		struct strv lines = STRV_INIT;
 		strv_lines(&lines, errtext);
 		for (size_t i = 0; i < lines.n; i++) {
-			const char *l = lines.v[i];
-			while (*l == ' ' || *l == '\t')
-				l++;
+			const char *l = skip_blanks(lines.v[i]);
 			if (str_starts(l, "usage:"))
 				break;
 			if (!*l)
@@ -229,9 +234,7 @@ void zfs_parse_usage(const char *text, struct zfs_features *f)
 	struct strv lines = STRV_INIT;
 	strv_lines(&lines, text);
 	for (size_t i = 0; i < lines.n; i++) {
-		const char *l = lines.v[i];
-		while (*l == ' ' || *l == '\t')
-			l++;
+		const char *l = skip_blanks(lines.v[i]);
 		char g[64];
 		first_flag_group(l, g, sizeof(g));
 		if (str_starts(l, "receive ") || str_starts(l, "recv ")) {

@@ -13,13 +13,10 @@
 
 int cmd_getlastsent(int argc, char **argv)
 {
-	if (argc < 2)
-		return cmd_usage_error("getlastsent", "%s needs a filesystem", argv[0]);
-	if (argc > 2)
-		return cmd_usage_error("getlastsent", "%s takes one filesystem", argv[0]);
+	int bad = cmd_one_fs("getlastsent", argc, argv);
+	if (bad)
+		return bad;
 	const char *fs = argv[1];
-	if (check_dsname(fs, 0) < 0)
-		return EXIT_USAGE;
 	struct zsnaps snaps;
 	if (zrepfs_snaps(&local_host, fs, &snaps) < 0)
 		return EXIT_FAIL;

@@ -20,13 +20,10 @@
 
 int cmd_uptodate(int argc, char **argv)
 {
-	if (argc < 2)
-		return cmd_usage_error("uptodate", "uptodate needs a filesystem");
-	if (argc > 2)
-		return cmd_usage_error("uptodate", "uptodate takes one filesystem");
+	int bad = cmd_one_fs("uptodate", argc, argv);
+	if (bad)
+		return bad;
 	const char *fs = argv[1];
-	if (check_dsname(fs, 0) < 0)
-		return EXIT_USAGE;
 	struct zsnaps snaps;
 	if (zrepfs_snaps(&local_host, fs, &snaps) < 0)
 		return EXIT_FAIL;
