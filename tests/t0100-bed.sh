@@ -43,6 +43,7 @@ record_state() {  # remember what the running bed made, for the checks after dow
 	RECORDED=()
 	local f p
 	for f in "$BED_DIR"/h*/holder.pid "$BED_DIR"/h*/zfs.pid "$BED_DIR"/h*/sshd.pid; do
+		[[ -e $f ]] || continue  # no zfs.pid with BED_ZFS=kernel (one kernel zfs for all hosts)
 		read -r p <"$f" && RECORDED+=("$p")
 	done
 }

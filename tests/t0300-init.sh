@@ -28,6 +28,21 @@ assert_eq "" "$(on h2 zfs get -H -o value -s local zrep:master "$P2/dst")" "dest
 assert_match '^[0-9]+$' "$(on h1 zfs get -H -o value zrep:sent "$P1/src@zrep_000000")" "source @zrep_000000 marked sent"
 assert_match '^[0-9]+$' "$(on h2 zfs get -H -o value zrep:sent "$P2/dst@zrep_000000")" "destination @zrep_000000 marked sent"
 assert_eq "$(on h1 zfs get -H -o value guid "$P1/src@zrep_000000")" "$(on h2 zfs get -H -o value guid "$P2/dst@zrep_000000")" "same snapshot guid on both sides"
+# Feature paths: where the destination's zfs has receive -u and -o (OpenZFS), init receives
+# unmounted with readonly=on set by the receive itself; elsewhere (zfs-fuse) readonly is set
+# right after. Either way readonly=on is a local property of the replica.
+feat=$(on h1 zrep-plumb features h2)
+if [[ $feat == *recv_u=1* ]]; then
+	assert_eq "no" "$(on h2 zfs get -H -o value mounted "$P2/dst")" "init received with -u: the replica is not mounted"
+else
+	echo "# the zfs here has no receive -u: the replica is mounted by the receive"
+fi
+ro=$(on h2 zfs get -H -o value,source readonly "$P2/dst")
+if [[ $feat == *recv_o=1* ]]; then
+	assert_eq "on	local" "$ro" "readonly=on is set on the replica itself (by receive -o)"
+else  # zfs-fuse reports a readonly=on set on a mounted dataset as "off, temporary"
+	assert_match $'^(on\tlocal|off\ttemporary)$' "$ro" "readonly=on is set on the replica itself"
+fi
 # A replica received with receive -u (OpenZFS) is not mounted: mount it to try writing.
 log_must remount h2 "$P2/dst"
 err=$(on h2 bash -c "echo x > /$P2/dst/new" 2>&1) && fail "destination is writable"
