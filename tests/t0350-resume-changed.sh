@@ -13,7 +13,7 @@ log_must on h1 zrep init "$P1/r" h2 "$P2/r" >/dev/null
 log_must on h1 bash -c "head -c 4000000 /dev/urandom > /$P1/r/big"
 
 if [[ $feat != *resume=1* ]]; then
-	echo "# the zfs here has no resume tokens: checking the fallback only"
+	skip_part "no resume tokens, no zfs diff: only the fallback of sync -r and sync -c checked"
 	err=$(on h1 zrep sync -r "$P1/r" 2>&1) || fail "sync -r failed without resume support: $err"
 	assert_match 'cannot resume transfers' "$err" "sync -r says resume is unavailable and syncs"
 	err=$(on h1 zrep sync -c "$P1/r" 2>&1) || fail "sync -c failed without zfs diff: $err"
