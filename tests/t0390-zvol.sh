@@ -10,9 +10,9 @@ need_hosts 2
 
 V1=$P1/vol V2=$P2/vol
 SIZE=$((16 * 1024 * 1024))
-if ! on h1 bash -c 'ulimit -c 0; zfs create -V 16M "$1"' _ "$V1" >/dev/null 2>&1 ||
+if ! err=$(on h1 bash -c 'ulimit -c 0; zfs create -V 16M "$1"' _ "$V1" 2>&1) ||
 	! on h1 zfs list -H -o name "$V1" >/dev/null 2>&1; then
-	skip_test "needs volumes (zfs create -V): zfs-fuse has none"
+	skip_test "needs volumes, and zfs create -V failed here (zfs-fuse has none): $(tail -n 1 <<<"$err")"
 fi
 
 # dev HOST DS: the volume's block device on HOST, once udev has made it
