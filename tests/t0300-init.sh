@@ -30,7 +30,7 @@ assert_match '^[0-9]+$' "$(on h2 zfs get -H -o value zrep:sent "$P2/dst@zrep_000
 assert_eq "$(on h1 zfs get -H -o value guid "$P1/src@zrep_000000")" "$(on h2 zfs get -H -o value guid "$P2/dst@zrep_000000")" "same snapshot guid on both sides"
 # Feature paths: where the destination's zfs has receive -u and -o (OpenZFS), init receives
 # unmounted with readonly=on set by the receive itself; elsewhere (zfs-fuse) readonly is set
-# right after. Either way readonly=on is a local property of the replica.
+# right after (zfs-fuse then reports it as "off, temporary" while the replica is mounted).
 feat=$(on h1 zrep-plumb features h2)
 if [[ $feat == *recv_u=1* ]]; then
 	assert_eq "no" "$(on h2 zfs get -H -o value mounted "$P2/dst")" "init received with -u: the replica is not mounted"
