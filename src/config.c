@@ -148,6 +148,20 @@ static const char *get_def(const char *name, const char *def)
 	return v ? v : def;
 }
 
+/* A number of seconds (0 = no limit); a value that is not one is named in a warning and ignored. */
+static int secs_setting(const char *name, int def)
+{
+	const char *v = get(name);
+	long long n;
+	if (!v)
+		return def;
+	if (parse_ll(v, &n) < 0 || n < 0 || n > 86400 * 365) {
+		warn("%s must be a number of seconds (0 = no limit), not '%s'; using %d", name, v, def);
+		return def;
+	}
+	return (int)n;
+}
+
 int config_load(void)
 {
 	const char *path = getenv("ZREP_CONFIG");
@@ -178,6 +192,8 @@ int config_load(void)
 	cfg.lock_retry = (get("Z_LOCK_RETRY") && parse_ll(get("Z_LOCK_RETRY"), &lr) == 0 && lr >= 0 && lr < 3600)
 				 ? (int)lr
 				 : 10;
+	cfg.stall_timeout = secs_setting("ZREP_STALL_TIMEOUT", 300);
+	cfg.timeout = secs_setting("ZREP_TIMEOUT", 120);
 	if (get("DEBUG"))
 		msg_debug = 1;
 	if (get("ZREP_SRC_HOST") && !getenv("ZREP_SRC_HOST"))

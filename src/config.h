@@ -30,6 +30,8 @@ struct config {
 	int resume;               /* ZREP_RESUME or -r */
 	int changed_only;         /* ZREP_CHANGEDONLY or -c */
 	int lock_retry;           /* Z_LOCK_RETRY */
+	int stall_timeout;        /* ZREP_STALL_TIMEOUT: seconds a transfer may move nothing (0 = no limit) */
+	int timeout;              /* ZREP_TIMEOUT: seconds for each control step (0 = no limit) */
 };
 
 extern struct config cfg;

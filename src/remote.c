@@ -7,11 +7,13 @@
 #include "remote.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "exec_pump.h"
 #include "msg.h"
 #include "zfs_sh.h"
 
@@ -80,6 +82,15 @@ static const char complete_script[] =
 	"c=$1; e=$2; if eval \"$c\" </dev/null >&2; then echo ZREP-COMPLETE; fi; "
 	"if [ -n \"$e\" ]; then if eval \"$e\" </dev/null >&2; then echo ZREP-EXPIRE-OK; "
 	"else echo ZREP-EXPIRE-FAILED; fi; fi";
+
+/* $1 the target of a receive that was given up on: every `zfs receive` into it still
+ * running here is continued (it may be stopped) and killed. */
+static const char killrecv_script[] =
+	"d=$1; n=0; "
+	"for p in $(ps -e -o pid= -o args= | awk -v d=\"$d\" '{ k = split($2, b, \"/\"); "
+	"if (b[k] == \"zfs\" && ($3 == \"receive\" || $3 == \"recv\") && "
+	"substr($0, length($0) - length(d)) == \" \" d) print $1 }'); do "
+	"kill -CONT $p 2>/dev/null; kill -KILL $p 2>/dev/null && n=$((n + 1)); done; echo \"ZREP-KILLED $n\"";
 
 /* $1 ZREP_OUTFILTER (the user's shell code), then the sending command's words. */
 static const char pullsend_script[] = "f=$1; shift; \"$@\" | eval \"$f\"";
@@ -181,6 +192,12 @@ void remote_complete_call(struct remote_call *c, char *const *complete_argv, cha
 		strv_push(&c->args, "");
 }
 
+void remote_killrecv_call(struct remote_call *c, const char *target)
+{
+	call_init(c, "killrecv", killrecv_script);
+	strv_push(&c->args, target);
+}
+
 void remote_pullsend_call(struct remote_call *c, const char *outfilter, char *const *send_argv)
 {
 	call_init(c, "pullsend", pullsend_script);
@@ -279,7 +296,11 @@ int remote_run(const struct host *h, const struct remote_call *c, int err, struc
 	struct proc p;
 	proc_init(&p, argv.v);
 	p.err = err;
+	p.timeout = cfg.timeout;
 	r->status = exec_run(&p);
+	r->timed_out = p.timed_out;
+	if (p.timed_out)
+		error("%s on %s took more than ZREP_TIMEOUT=%d seconds; ended", c->name, h->name, cfg.timeout);
 	sb_init(&r->out);
 	sb_init(&r->err);
 	r->lines = (struct strv)STRV_INIT;
@@ -301,10 +322,19 @@ int remote_start(const struct host *h, const struct remote_call *c, struct proc 
 	return exec_start(p);
 }
 
-int remote_read_line(int fd, struct strbuf *line)
+int remote_read_line(int fd, struct strbuf *line, double deadline)
 {
 	sb_reset(line);
 	for (;;) {
+		if (deadline) {
+			struct pollfd pfd = { fd, POLLIN, 0 };
+			double left = deadline - mono_now();
+			int pr = left > 0 ? poll(&pfd, 1, (int)(left * 1000) + 1) : 0;
+			if (pr < 0 && errno == EINTR)
+				continue;
+			if (pr == 0)
+				return -1;
+		}
 		char ch;
 		ssize_t r = read(fd, &ch, 1);
 		if (r < 0 && errno == EINTR)

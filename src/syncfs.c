@@ -132,6 +132,27 @@ out:
 	return rc;
 }
 
+/*
+ * The destination said its receive succeeded but a stage here failed (the
+ * sender exited non-zero after the stream was complete): the snapshot
+ * counts as sent when the destination's guid of it is ours. Returns 1 then.
+ */
+static int adopt_by_guid(const struct push_result *res, const char *snap, const struct host *dh,
+			 const struct fsinfo *fi)
+{
+	if (!res->sender_failed || !res->guid)
+		return 0;
+	char *mine = NULL;
+	struct zerr e = { 0 };
+	int same = zfs_get_one(&local_host, "guid", snap, 0, &mine, &e) == 0 && str_eq(mine, res->guid);
+	if (same)
+		warn("the sending side failed (%s), but %s:%s received %s with its guid %s; recorded as sent",
+		     zerr_text(&res->err), dh->name, fi->dest_fs, strchr(snap, '@') + 1, mine);
+	free(mine);
+	zerr_clear(&e);
+	return same;
+}
+
 int sync_fs(const char *fs, const struct sync_opts *o)
 {
 	struct fsinfo fi;
@@ -181,6 +202,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 			goto out;
 		}
 		error("cannot lock %s; cannot continue", fs);
+		rc = SYNC_TEMPFAIL;
 		goto out;
 	}
 	locked = 1;
@@ -239,15 +261,26 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		.remote_expire = !(o->skip_expire || cfg.skip_expire),
 		.local_snaps = &snaps,
 	};
-	if (push(&dh, &po, &res) != 0) {
+	if (push(&dh, &po, &res) != 0 && !adopt_by_guid(&res, newsnap, &dh, &fi)) {
 		if (res.dest_master) {
 			error("split brain: %s:%s is also master; not sending (last sent here: %s, guid %s)", dh.name,
 			      fi.dest_fs, base->name, base->guid ? base->guid : "?");
 		} else if (res.dest_missing) {
 			error("cannot sync %s: %s:%s is not there (%s)", fs, dh.name, fi.dest_fs,
 			      res.detail ? res.detail : "no such dataset");
+		} else if (res.stalled) {
+			error("sync of %s to %s:%s stalled: no data moved for %d seconds (ZREP_STALL_TIMEOUT) after "
+			      "%llu bytes; ended on both hosts",
+			      newsnap, dh.name, fi.dest_fs, cfg.stall_timeout, res.bytes);
+			rc = SYNC_TEMPFAIL;
+		} else if (res.timed_out) {
+			error("sync of %s to %s:%s: %s did not answer within %d seconds (ZREP_TIMEOUT); ended", newsnap,
+			      dh.name, fi.dest_fs, dh.name, cfg.timeout);
+			rc = SYNC_TEMPFAIL;
 		} else if (!res.reached) {
 			error("cannot sync %s: %s is not reachable: %s", fs, dh.name, zerr_text(&res.err));
+			if (res.err.kind == ZE_UNREACHABLE)
+				rc = SYNC_TEMPFAIL;
 		} else {
 			error("sync of %s to %s:%s failed: %s (%s)", newsnap, dh.name, fi.dest_fs,
 			      zerr_kind_str(res.err.kind), zerr_text(&res.err));
@@ -255,10 +288,17 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 				error("%s:%s holds a partial receive: resume it with zrep sync -r %s, or discard it "
 				      "there with zfs receive -A %s",
 				      dh.name, fi.dest_fs, fs, fi.dest_fs);
+			/* Only a snapshot the destination said it could not receive
+			 * is set aside: one whose receive may have committed (its
+			 * answer lost) stays, and the next sync adopts it by guid
+			 * or sends it. */
 			if (resumable)
 				note("resume mode: keeping %s; zrep sync -r %s resumes the transfer", newsnap, fs);
-			else if (o->make_snapshot)
+			else if (o->make_snapshot && (res.recv_failed || !res.started))
 				dispose_failed(newsnap);
+			else if (o->make_snapshot)
+				note("keeping %s: %s:%s may hold it; the next sync checks by guid", newsnap, dh.name,
+				     fi.dest_fs);
 		}
 		goto out;
 	}

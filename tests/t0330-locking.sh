@@ -20,7 +20,7 @@ bg=$!
 wait_locked || fail "first sync never took the lock"
 before_h2=$(snaps h2 "$P2/dst")
 err=$(on h1 zrep sync "$P1/src" 2>&1); rc=$?
-assert_eq 1 "$rc" "a second sync of a busy filesystem fails"
+assert_eq 75 "$rc" "a second sync of a busy filesystem fails with EX_TEMPFAIL (75)"
 assert_match 'locked by h1:[0-9]+' "$err" "the message names the holder"
 out=$(on h1 zrep sync -q 60 "$P1/src" 2>&1); rc=$?
 assert_eq 0 "$rc" "sync -q skips a busy filesystem whose last sync is recent"

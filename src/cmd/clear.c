@@ -106,7 +106,7 @@ int cmd_clear(int argc, char **argv)
 	if (r != 0) {
 		if (r > 0)
 			error("not clearing %s while another zrep works on it", fs);
-		return EXIT_FAIL;
+		return r > 0 ? EXIT_TEMPFAIL : EXIT_FAIL;
 	}
 	warn("removing all zrep configuration and snapshots (tag %s) from %s", cfg.tag, fs);
 	if (!force) {

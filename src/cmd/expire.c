@@ -26,6 +26,8 @@ static int expire_one(const char *fs, int local_only)
 	int lr = fslock_acquire(fs, 0);
 	if (lr != 0) {
 		error("not expiring %s: it is busy", fs);
+		if (lr > 0)
+			rc = -2;
 		goto out;
 	}
 	note("Expiring zrep snaps on %s", fs);
@@ -62,14 +64,18 @@ int cmd_expire(int argc, char **argv)
 		strv_clear(&fss);
 		return bad;
 	}
-	int failed = 0;
+	int failed = 0, busy = 0;
 	for (size_t k = 0; k < fss.n && !exec_interrupted(); k++) {
-		if (expire_one(fss.v[k], local_only) < 0) {
-			failed++;
+		int r = expire_one(fss.v[k], local_only);
+		if (r < 0) {
+			if (r == -2)
+				busy++;
+			else
+				failed++;
 			if (fss.n > 1)
 				warn("expire failed for %s; continuing with the others", fss.v[k]);
 		}
 	}
 	strv_clear(&fss);
-	return failed ? EXIT_FAIL : EXIT_OK;
+	return failed ? EXIT_FAIL : busy ? EXIT_TEMPFAIL : EXIT_OK;
 }

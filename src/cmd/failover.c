@@ -392,6 +392,7 @@ static int planned_failover(struct fo *f)
 			     "%s` here "
 			     "makes this side a destination",
 			     f->ph.name, f->pfs, f->fs);
+			rc = EXIT_TEMPFAIL;
 		} else if (!pr.exists) {
 			error("%s:%s does not exist (%s); nothing was changed", f->ph.name, f->pfs,
 			      zerr_text(&pr.err));
@@ -560,8 +561,9 @@ static int run(struct fo *f)
 	struct fs_target tg = { f->arg, f->fs, f->snap, f->rhost_arg };
 	if (cmd_partner(&tg, &f->fi, 0, &f->rp, &f->pfs, &f->ph) < 0)
 		return EXIT_FAIL;
-	if (fslock_acquire(f->fs, 0) != 0)
-		return error("cannot lock %s; nothing was changed", f->fs), EXIT_FAIL;
+	int lr = fslock_acquire(f->fs, 0);
+	if (lr != 0)
+		return error("cannot lock %s; nothing was changed", f->fs), lr > 0 ? EXIT_TEMPFAIL : EXIT_FAIL;
 	struct zerr e = {0};
 	if (zrepfs_snaps(&local_host, f->fs, &f->mine) < 0) {
 		zerr_clear(&e);

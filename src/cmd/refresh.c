@@ -353,8 +353,11 @@ int cmd_refresh(int argc, char **argv)
 		goto out;
 	}
 	t.srcfs = t.fi.src_fs;
-	if (fslock_acquire(t.fs, 0) != 0) {
+	int lr = fslock_acquire(t.fs, 0);
+	if (lr != 0) {
 		error("cannot lock %s; cannot continue", t.fs);
+		if (lr > 0)
+			rc = EXIT_TEMPFAIL;
 		goto out;
 	}
 	if (refresh_locked(&t) == 0)

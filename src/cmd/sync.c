@@ -42,8 +42,12 @@ static int synctosnap(const char *arg, int force)
 		error("%s is not configured for zrep (no usable %s/%s)", fs, P.dest_host, P.dest_fs);
 		goto out;
 	}
-	if (fslock_acquire(fs, 0) != 0)
+	int lr = fslock_acquire(fs, 0);
+	if (lr != 0) {
+		if (lr > 0)
+			rc = EXIT_TEMPFAIL;
 		goto out;
+	}
 	locked = 1;
 	if (zrepfs_snaps(&local_host, fs, &mine) < 0) {
 		goto out;
@@ -119,20 +123,25 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 		strv_clear(&fss);
 		return bad;
 	}
-	int failed = 0;
+	int failed = 0, transient = 0;
 	for (size_t i = 0; i < fss.n; i++) {
 		if (exec_interrupted())
 			break;
-		if (sync_fs(fss.v[i], o) == SYNC_FAIL) {
-			failed++;
+		int r = sync_fs(fss.v[i], o);
+		if (r == SYNC_FAIL || r == SYNC_TEMPFAIL) {
+			if (r == SYNC_FAIL)
+				failed++;
+			else
+				transient++;
 			if (fss.n > 1)
 				error("%s of %s failed; continuing with the others", cmdname, fss.v[i]);
 		}
 	}
-	if (failed && fss.n > 1)
-		error("%s: %d of %zu filesystems failed", cmdname, failed, fss.n);
+	if ((failed || transient) && fss.n > 1)
+		error("%s: %d of %zu filesystems failed", cmdname, failed + transient, fss.n);
 	strv_clear(&fss);
-	return failed ? EXIT_FAIL : EXIT_OK;
+	/* 1 when any failure needs a person; 75 when every failure may pass by itself. */
+	return failed ? EXIT_FAIL : transient ? EXIT_TEMPFAIL : EXIT_OK;
 }
 
 /* The options sync takes from the environment before its command line. */

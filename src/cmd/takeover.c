@@ -88,8 +88,9 @@ static int rollback_to(struct tk *t, struct zsnaps *mine)
 
 static int local_takeover(struct tk *t)
 {
-	if (fslock_acquire(t->fs, 0) != 0)
-		return error("cannot lock %s; nothing was changed", t->fs), EXIT_FAIL;
+	int lr = fslock_acquire(t->fs, 0);
+	if (lr != 0)
+		return error("cannot lock %s; nothing was changed", t->fs), lr > 0 ? EXIT_TEMPFAIL : EXIT_FAIL;
 	int rc = EXIT_FAIL;
 	struct zsnaps mine = {0};
 	struct zerr e = {0};
@@ -208,6 +209,7 @@ static int remote_takeover(struct tk *t)
 		char *c = zrep_command(w2);
 		note("If %s is down, `%s` makes this host master without it", t->ph.name, c);
 		free(c);
+		return EXIT_TEMPFAIL;
 	}
 	return EXIT_FAIL;
 }
