@@ -14,7 +14,7 @@
 int peer_read(const struct host *h, const char *fs, struct peer *p)
 {
 	memset(p, 0, sizeof(*p));
-	char *props = xasprintf("%s,guid,creation,%s", P.sent, P.master);
+	char *props = zsnaps_props(cfg.tag, P.master);
 	char *dsv[] = {(char *)fs, NULL};
 	struct zprops rows;
 	int st = zfs_get(h, props, NULL, 1, dsv, &rows, &p->err);
@@ -30,7 +30,7 @@ int peer_read(const struct host *h, const char *fs, struct peer *p)
 	const struct zprop *m = zprops_find(&rows, fs, P.master);
 	if (m && m->src == ZSRC_LOCAL)
 		p->master = xstrdup(m->value);
-	zfs_parse_snaps(&rows, fs, cfg.tag, &p->snaps);
+	zsnaps_parse(&rows, fs, cfg.tag, &p->snaps);
 	zprops_free(&rows);
 	return 0;
 }
@@ -161,13 +161,6 @@ int restore_readonly(const char *fs, const char *value, enum zsrc src)
 	}
 	zerr_clear(&e);
 	return rc;
-}
-
-char *snap_desc(const struct zsnap *s)
-{
-	if (!s)
-		return xstrdup("none");
-	return xasprintf("%s (guid %s)", s->name, s->guid ? s->guid : "unknown");
 }
 
 void split_brain_report(const char *fs, const struct zsnaps *mine, const char *phost, const char *pfs,

@@ -54,9 +54,6 @@ int ensure_mounted(const struct fsinfo *fi);
  */
 int restore_readonly(const char *fs, const char *value, enum zsrc src);
 
-/* "fs@snap (guid G)" or "none" for messages; malloc'd. */
-char *snap_desc(const struct zsnap *s);
-
 /*
  * Prints the split-brain report: both hosts' last sent snapshot and guid,
  * that nothing was changed, and how an operator resolves it.

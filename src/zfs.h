@@ -113,40 +113,6 @@ int zfs_snap_table(const struct host *h, const char *fs, struct strbuf *out, str
 /* 1 exists, 0 does not, -1 error (err says why). type may be NULL. */
 int zfs_exists(const struct host *h, const char *ds, const char *type, struct zerr *err);
 
-/* One snapshot of a filesystem as the planner sees it. */
-struct zsnap {
-	char *name;       /* full fs@snap */
-	const char *snap; /* points after '@' */
-	int is_zrep;      /* matches TAG_<hex>[_unsent] */
-	struct snapname sn;
-	char *sent;       /* local TAG:sent value or NULL */
-	char *guid;       /* or NULL */
-	long long creation;
-};
-
-struct zsnaps {
-	struct zsnap *v;
-	size_t n;
-};
-
-/*
- * Lists the snapshots of fs itself (not descendants) with TAG:sent (local
- * only), guid and creation, sorted: zrep snapshots by number, after the
- * others by creation. Pure parser + one zfs call.
- */
-int zfs_list_snaps(const struct host *h, const char *fs, const char *tag, struct zsnaps *out, struct zerr *err);
-int zfs_parse_snaps(const struct zprops *rows, const char *fs, const char *tag, struct zsnaps *out);
-void zsnaps_free(struct zsnaps *s);
-/* The zrep snapshot with the highest number that carries sent, or NULL. */
-const struct zsnap *zsnaps_last_sent(const struct zsnaps *s);
-/* The zrep snapshot with the highest number (excluding _unsent when skip_unsent), or NULL. */
-const struct zsnap *zsnaps_newest(const struct zsnaps *s, int skip_unsent);
-const struct zsnap *zsnaps_find(const struct zsnaps *s, const char *snap);
-/* Appends a snapshot (full name) made after the listing; keeps the order. */
-void zsnaps_add(struct zsnaps *s, const char *full, const char *tag);
-/* Records in memory that a listed snapshot (full name) is now marked sent. */
-void zsnaps_mark_sent(struct zsnaps *s, const char *full);
-
 struct send_opts {
 	const char *from;    /* incremental base (full name or @snap), NULL for full */
 	const char *inc_flag; /* "-I" or "-i" */

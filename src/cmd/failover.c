@@ -539,7 +539,7 @@ static int planned_failover(struct fo *f)
 		struct zsnaps now = {0};
 		struct zerr e = {0};
 		const struct zsnap *s = NULL;
-		if (zfs_list_snaps(&local_host, f->fs, cfg.tag, &now, &e) == 0)
+		if (zrepfs_list_snaps(&local_host, f->fs, cfg.tag, &now, &e) == 0)
 			s = zsnaps_find(&now, strchr(snap, '@') + 1);
 		if (!s || !s->guid) {
 			char *why = xasprintf("cannot read the guid of %s: %s", snap, zerr_text(&e));

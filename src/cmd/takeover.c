@@ -153,7 +153,7 @@ static int remote_takeover(struct tk *t)
 		if (r == 0 && peer_is_master(&pr)) {
 			struct zsnaps mine = {0};
 			struct zerr e = {0};
-			zfs_list_snaps(&local_host, t->fs, cfg.tag, &mine, &e);
+			zrepfs_list_snaps(&local_host, t->fs, cfg.tag, &mine, &e);
 			split_brain_report(t->fs, &mine, t->ph.name, t->pfs, &pr.snaps);
 			zsnaps_free(&mine);
 			zerr_clear(&e);
