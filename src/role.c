@@ -163,6 +163,33 @@ int restore_readonly(const char *fs, const char *value, enum zsrc src)
 	return rc;
 }
 
+void victims_print(const char *host, const struct zsnaps *s, const size_t *v, size_t n,
+                   const struct zsnaps *other, int on_dest)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct zsnap *x = &s->v[v[i]];
+		const char *what = "?";
+		switch (zsnap_victim_kind(x, other)) {
+		case VICTIM_FOREIGN:
+			what = "not made by zrep";
+			break;
+		case VICTIM_FAILED:
+			what = "a failed send";
+			break;
+		case VICTIM_SHARED:
+			what = "also on the other side";
+			break;
+		case VICTIM_SENT:
+			what = on_dest ? "received" : "sent";
+			break;
+		case VICTIM_UNSENT:
+			what = on_dest ? "not marked sent" : "never sent";
+			break;
+		}
+		note("  %s: destroying snapshot %s (%s)", host, x->name, what);
+	}
+}
+
 void split_brain_report(const char *fs, const struct zsnaps *mine, const char *phost, const char *pfs,
                         const struct zsnaps *theirs)
 {
