@@ -11,9 +11,8 @@
 /* Named exit codes. */
 enum {
 	EXIT_OK = 0,
-	EXIT_FAIL = 1,   /* the operation failed; messages say why */
-	EXIT_USAGE = 2,  /* bad command line; nothing was changed */
-	EXIT_PARTIAL = 3 /* several filesystems: some failed, the others were done */
+	EXIT_FAIL = 1,  /* the operation failed; messages say why */
+	EXIT_USAGE = 2, /* bad command line; nothing was changed */
 };
 
 struct cmd {
