@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #include "snapname.h"
-#include "zfs.h"
+#include "zfs_parse.h"
 
 /* One snapshot of a filesystem as the planner sees it. */
 struct zsnap {

@@ -182,8 +182,8 @@ int zrepfs_list(struct strv *out, int masters_only)
 	char *props = xasprintf("%s,%s,%s", P.dest_fs, P.master, P.src_host);
 	struct zprops rows;
 	struct zerr e = { 0 };
-	/* -s local,received keeps snapshots (which only inherit) out. */
-	int st = zfs_get(&local_host, props, "local,received", -1, NULL, &rows, &e);
+	/* Own properties only: keeps snapshots (which only inherit) out. */
+	int st = zfs_get_own_props(&local_host, props, NULL, &rows, &e);
 	free(props);
 	if (st != 0) {
 		/* No pools at all is not an error: there is nothing to list. */
