@@ -131,8 +131,8 @@ enum zerr_kind zfs_classify(int status, const char *t, int remote)
 	if (has(t, "exists\nmust specify -F") || has(t, "must specify -F to overwrite") ||
 	    has(t, "already exists") || has(t, "dataset already exists"))
 		return ZE_EXISTS;
-	if (has(t, "dataset is busy") || has(t, "is busy") || has(t, "has holds") || has(t, "tag already exists") ||
-	    has(t, "dataset is held") || has(t, "pool or dataset is busy"))
+	if (has(t, "dataset is busy") || has(t, "is busy") || has(t, "has holds") ||
+	    has(t, "tag already exists") || has(t, "dataset is held") || has(t, "pool or dataset is busy"))
 		return ZE_BUSY;
 	if (has(t, "does not exist") || has(t, "dataset does not exist") || has(t, "no such pool") ||
 	    has(t, "could not find any snapshots") || has(t, "no such dataset"))
@@ -148,16 +148,26 @@ enum zerr_kind zfs_classify(int status, const char *t, int remote)
 const char *zerr_kind_str(enum zerr_kind k)
 {
 	switch (k) {
-	case ZE_OK: return "ok";
-	case ZE_NOENT: return "does not exist";
-	case ZE_MODIFIED: return "destination modified since its most recent snapshot";
-	case ZE_MISMATCH: return "stream does not match the destination";
-	case ZE_EXISTS: return "destination exists";
-	case ZE_BUSY: return "dataset is busy or held";
-	case ZE_RESUME: return "destination holds a partially received stream";
-	case ZE_UNREACHABLE: return "host not reachable";
-	case ZE_NOTSUP: return "not supported by this zfs";
-	case ZE_OTHER: return "zfs command failed";
+	case ZE_OK:
+		return "ok";
+	case ZE_NOENT:
+		return "does not exist";
+	case ZE_MODIFIED:
+		return "destination modified since its most recent snapshot";
+	case ZE_MISMATCH:
+		return "stream does not match the destination";
+	case ZE_EXISTS:
+		return "destination exists";
+	case ZE_BUSY:
+		return "dataset is busy or held";
+	case ZE_RESUME:
+		return "destination holds a partially received stream";
+	case ZE_UNREACHABLE:
+		return "host not reachable";
+	case ZE_NOTSUP:
+		return "not supported by this zfs";
+	case ZE_OTHER:
+		return "zfs command failed";
 	}
 	return "?";
 }
@@ -244,7 +254,8 @@ void zfs_parse_usage(const char *text, struct zfs_features *f)
 				f->recv_u = 1;
 			if (strchr(g, 's'))
 				f->recv_s = 1;
-			if ((strstr(l, "-o <property") || strstr(l, "-o property")) && !strstr(l, "-o origin"))
+			if ((strstr(l, "-o <property") || strstr(l, "-o property")) &&
+			    !strstr(l, "-o origin"))
 				f->recv_o = 1;
 		} else if (str_starts(l, "send ")) {
 			if (strchr(g, 'p'))

@@ -13,7 +13,7 @@
 enum zsrc { ZSRC_NONE, ZSRC_LOCAL, ZSRC_RECEIVED, ZSRC_INHERITED, ZSRC_DEFAULT, ZSRC_TEMPORARY, ZSRC_OTHER };
 
 struct zprop {
-	char *name;  /* dataset */
+	char *name; /* dataset */
 	char *prop;
 	char *value;
 	enum zsrc src;
