@@ -7,7 +7,7 @@
 #ifndef ZREP_MSG_H
 #define ZREP_MSG_H
 
-extern int msg_debug;   /* -D / DEBUG */
+extern int msg_debug; /* -D / DEBUG */
 
 /* "zrep: <msg>" on stderr; returns -1 so library code can `return error(...)`. */
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -192,7 +192,8 @@ int zfs_get_one(const struct host *h, const char *prop, const char *ds, int loca
 	return 0;
 }
 
-int zfs_get_written_since(const struct host *h, const char *fs, const char *snap, char **val, struct zerr *err)
+int zfs_get_written_since(const struct host *h, const char *fs, const char *snap, char **val,
+                          struct zerr *err)
 {
 	char *prop = xasprintf("written@%s", snap);
 	int st = zfs_get_one(h, prop, fs, 0, val, err);

@@ -46,7 +46,8 @@ int zfs_get_own_props_display(const struct host *h, const char *props, char *con
 /* Value of prop on ds counting only the given source kinds ("local", NULL = any); *val NULL when unset. */
 int zfs_get_one(const struct host *h, const char *prop, const char *ds, int local_only, char **val, struct zerr *err);
 /* The bytes written to fs since its snapshot snap (`written@snap`), as text; *val NULL when unset. */
-int zfs_get_written_since(const struct host *h, const char *fs, const char *snap, char **val, struct zerr *err);
+int zfs_get_written_since(const struct host *h, const char *fs, const char *snap, char **val,
+                          struct zerr *err);
 
 int zfs_set(const struct host *h, const char *ds, const char *prop, const char *value, struct zerr *err);
 int zfs_inherit(const struct host *h, const char *prop, const char *ds, struct zerr *err);
