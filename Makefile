@@ -19,7 +19,7 @@ SOBJ_LIB := $(patsubst src/%.c,$(B)/asan/obj/%.o,$(LIBSRC) $(CMDSRC) src/main.c)
 UNITSRC := $(wildcard tests/unit/*.c)
 
 .PHONY: all check check-unit check-asan check-integration test install uninstall clean demo \
-	format lint check-openzfs
+	format check-format lint check-openzfs
 
 all: $(B)/zrep $(B)/zrep-plumb
 
@@ -72,7 +72,7 @@ check-valgrind: $(B)/unit-tests-plain $(B)/zrep
 check-integration: all
 	tests/run
 
-check: all lint check-unit check-valgrind check-asan check-integration
+check: all lint check-format check-unit check-valgrind check-asan check-integration
 
 # The same integration suite against in-kernel OpenZFS in a qemu VM (tests/vm/README.md).
 # ZFS=2.3 (bookworm-backports) or 2.1 (bookworm); TESTS= picks tests like tests/run's PATTERNs.
@@ -101,8 +101,13 @@ install: $(B)/zrep
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/zrep $(DESTDIR)$(PREFIX)/share/man/man8/zrep.8
 
+FORMAT_FILES = $(wildcard src/*.c src/*.h src/cmd/*.c tests/unit/*.c tests/unit/*.h tests/helpers/*.c)
 format:
-	clang-format -i src/*.c src/*.h src/cmd/*.c tests/unit/*.c tests/unit/*.h tests/helpers/*.c
+	clang-format -i $(FORMAT_FILES)
+
+# The tree as the repository's .clang-format has it: no change, or the check fails.
+check-format:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --std=c11 \

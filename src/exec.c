@@ -209,6 +209,108 @@ static int open_null(int flags)
 	return open("/dev/null", flags | O_CLOEXEC);
 }
 
+/* The parent's ends of the pipes made for one child (-1: none). */
+struct ends {
+	int in_w, out_r, err_r;
+	int close_after[4]; /* the child's ends, closed in the parent once it runs */
+	int nclose;
+};
+
+static void ends_close_child(struct ends *e)
+{
+	for (int k = 0; k < e->nclose; k++)
+		if (e->close_after[k] >= 0)
+			close(e->close_after[k]);
+	e->nclose = 0;
+}
+
+static void ends_close_parent(struct ends *e)
+{
+	int *fds[] = { &e->in_w, &e->out_r, &e->err_r };
+	for (size_t k = 0; k < ARRAY_SIZE(fds); k++)
+		if (*fds[k] >= 0) {
+			close(*fds[k]);
+			*fds[k] = -1;
+		}
+}
+
+/* A pipe whose child end (index child) the child gets as fd slot; the other end is the parent's. */
+static int child_pipe(struct ends *e, int child, int *slot, int *parent)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return -1;
+	*slot = fds[child];
+	e->close_after[e->nclose++] = fds[child];
+	*parent = fds[1 - child];
+	return 0;
+}
+
+static int child_null(struct ends *e, int flags, int *slot)
+{
+	*slot = open_null(flags);
+	if (*slot < 0)
+		return -1;
+	e->close_after[e->nclose++] = *slot;
+	return 0;
+}
+
+/*
+ * The one place that decides a child's fds: fills w with what the child
+ * gets and e with the parent's ends. upstream: the previous stage's stdout
+ * (it becomes our stdin and is closed here once the child runs), or -1;
+ * to_next: our stdout feeds the next stage (e->out_r is then its upstream).
+ * Returns 0, or -1 (errno set) with nothing left open.
+ */
+static int wire(struct proc *p, int upstream, int to_next, struct wiring *w, struct ends *e)
+{
+	*e = (struct ends){ -1, -1, -1, { -1, -1, -1, -1 }, 0 };
+	w->fd[0] = w->fd[1] = w->fd[2] = -1;
+	int rc = 0;
+	if (upstream >= 0) {
+		w->fd[0] = upstream;
+		e->close_after[e->nclose++] = upstream;
+	} else if (p->in_data || p->in == EXEC_PIPE) {
+		rc = child_pipe(e, 0, &w->fd[0], &e->in_w);
+	} else if (p->in == EXEC_NULL) {
+		rc = child_null(e, O_RDONLY, &w->fd[0]);
+	} else if (p->in >= 0) {
+		w->fd[0] = p->in;
+	}
+	if (rc == 0) {
+		if (to_next || p->out == EXEC_CAPTURE || p->out == EXEC_PIPE)
+			rc = child_pipe(e, 1, &w->fd[1], &e->out_r);
+		else if (p->out == EXEC_NULL)
+			rc = child_null(e, O_WRONLY, &w->fd[1]);
+		else if (p->out >= 0)
+			w->fd[1] = p->out;
+	}
+	if (rc == 0) {
+		if (p->err == EXEC_CAPTURE) {
+			rc = child_pipe(e, 1, &w->fd[2], &e->err_r);
+		} else if (p->err == EXEC_TMPFILE) {
+			char tmpl[] = "/tmp/zrep.err.XXXXXX";
+			p->err_file = mkostemp(tmpl, O_CLOEXEC);
+			rc = p->err_file < 0 ? -1 : 0;
+			if (rc == 0) {
+				unlink(tmpl);
+				w->fd[2] = p->err_file;
+			}
+		} else if (p->err == EXEC_NULL) {
+			rc = child_null(e, O_WRONLY, &w->fd[2]);
+		} else if (p->err >= 0) {
+			w->fd[2] = p->err;
+		}
+	}
+	if (rc < 0) {
+		int saved = errno;
+		ends_close_child(e);
+		ends_close_parent(e);
+		errno = saved;
+	}
+	return rc;
+}
+
 static void run_pumps(struct pump *pumps, size_t np)
 {
 	struct pollfd pfd[2 * MAX_LIVE + 1];
@@ -276,89 +378,39 @@ int exec_pipeline(struct proc *st, size_t n)
 
 	for (size_t i = 0; i < n; i++) {
 		struct proc *p = &st[i];
-		struct wiring w = { { -1, -1, -1 } };
-		int close_after[4];
-		int nclose = 0;
-		int inpipe[2] = { -1, -1 }, outpipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 };
+		struct wiring w;
+		struct ends e;
 		sb_reset(&p->out_buf);
 		sb_reset(&p->err_buf);
 		p->status = -1;
-
-		/* stdin */
-		if (i > 0) {
-			w.fd[0] = prev_read;
-			close_after[nclose++] = prev_read;
-			prev_read = -1;
-		} else if (p->in_data) {
-			if (pipe2(inpipe, O_CLOEXEC) < 0)
-				goto spawnfail;
-			w.fd[0] = inpipe[0];
-			close_after[nclose++] = inpipe[0];
-		} else if (p->in == EXEC_NULL) {
-			w.fd[0] = open_null(O_RDONLY);
-			close_after[nclose++] = w.fd[0];
-		} else if (p->in >= 0) {
-			w.fd[0] = p->in;
-		}
-		/* stdout */
-		if (i + 1 < n || p->out == EXEC_CAPTURE) {
-			if (pipe2(outpipe, O_CLOEXEC) < 0)
-				goto spawnfail;
-			w.fd[1] = outpipe[1];
-			close_after[nclose++] = outpipe[1];
-		} else if (p->out == EXEC_NULL) {
-			w.fd[1] = open_null(O_WRONLY);
-			close_after[nclose++] = w.fd[1];
-		} else if (p->out >= 0) {
-			w.fd[1] = p->out;
-		}
-		/* stderr */
-		if (p->err == EXEC_CAPTURE) {
-			if (pipe2(errpipe, O_CLOEXEC) < 0)
-				goto spawnfail;
-			w.fd[2] = errpipe[1];
-			close_after[nclose++] = errpipe[1];
-		} else if (p->err == EXEC_NULL) {
-			w.fd[2] = open_null(O_WRONLY);
-			close_after[nclose++] = w.fd[2];
-		} else if (p->err >= 0) {
-			w.fd[2] = p->err;
-		}
-
-		int rc = spawn(p, &w);
-		for (int k = 0; k < nclose; k++)
-			if (close_after[k] >= 0)
-				close(close_after[k]);
-		if (rc < 0) {
+		int up = prev_read;
+		prev_read = -1;
+		if (wire(p, up, i + 1 < n, &w, &e) < 0) {
+			error("cannot create pipe: %s", strerror(errno));
+			if (up >= 0)
+				close(up);
 			failed_spawn = 1;
-			if (inpipe[1] >= 0)
-				close(inpipe[1]);
-			if (outpipe[0] >= 0)
-				close(outpipe[0]);
-			if (errpipe[0] >= 0)
-				close(errpipe[0]);
 			break;
 		}
-		if (inpipe[1] >= 0) {
-			fcntl(inpipe[1], F_SETFL, O_NONBLOCK);
-			pumps[np++] = (struct pump){ inpipe[1], NULL, 0, p->in_data, p->in_len };
+		int rc = spawn(p, &w);
+		ends_close_child(&e);
+		if (rc < 0) {
+			ends_close_parent(&e);
+			failed_spawn = 1;
+			break;
 		}
-		if (outpipe[0] >= 0) {
+		if (e.in_w >= 0) {
+			fcntl(e.in_w, F_SETFL, O_NONBLOCK);
+			pumps[np++] = (struct pump){ e.in_w, NULL, 0, p->in_data ? p->in_data : "", p->in_len };
+		}
+		if (e.out_r >= 0) {
 			if (i + 1 < n)
-				prev_read = outpipe[0];
+				prev_read = e.out_r;
 			else
-				pumps[np++] = (struct pump){ outpipe[0], &p->out_buf, 0, NULL, 0 };
+				pumps[np++] = (struct pump){ e.out_r, &p->out_buf, 0, NULL, 0 };
 		}
-		if (errpipe[0] >= 0)
-			pumps[np++] = (struct pump){ errpipe[0], &p->err_buf, p->err_tee, NULL, 0 };
-		continue;
-spawnfail:
-		error("cannot create pipe: %s", strerror(errno));
-		for (int k = 0; k < nclose; k++)
-			if (close_after[k] >= 0)
-				close(close_after[k]);
-		failed_spawn = 1;
-		break;
+		if (e.err_r >= 0)
+			pumps[np++] = (struct pump){ e.err_r, &p->err_buf, p->err_tee, NULL, 0 };
 	}
 	if (prev_read >= 0)
 		close(prev_read);
@@ -413,67 +465,27 @@ static int reap(pid_t pid)
 
 int exec_start(struct proc *p)
 {
-	struct wiring w = { { -1, -1, -1 } };
-	int inpipe[2] = { -1, -1 }, outpipe[2] = { -1, -1 };
-	int nullfd = -1;
 	p->status = -1;
 	p->in_fd = p->out_fd = p->err_file = -1;
 	if (p->out == EXEC_CAPTURE || p->err == EXEC_CAPTURE || p->in_data || p->err == EXEC_PIPE)
 		return error("internal error: unsupported wiring for exec_start");
-	if (p->in == EXEC_PIPE) {
-		if (pipe2(inpipe, O_CLOEXEC) < 0)
-			goto fail;
-		w.fd[0] = inpipe[0];
-	} else if (p->in == EXEC_NULL) {
-		w.fd[0] = nullfd = open_null(O_RDONLY);
-	} else if (p->in >= 0) {
-		w.fd[0] = p->in;
-	}
-	if (p->out == EXEC_PIPE) {
-		if (pipe2(outpipe, O_CLOEXEC) < 0)
-			goto fail;
-		w.fd[1] = outpipe[1];
-	} else if (p->out >= 0) {
-		w.fd[1] = p->out;
-	}
-	if (p->err == EXEC_TMPFILE) {
-		char tmpl[] = "/tmp/zrep.err.XXXXXX";
-		p->err_file = mkostemp(tmpl, O_CLOEXEC);
-		if (p->err_file < 0)
-			goto fail;
-		unlink(tmpl);
-		w.fd[2] = p->err_file;
-	} else if (p->err >= 0) {
-		w.fd[2] = p->err;
-	}
+	struct wiring w;
+	struct ends e;
+	if (wire(p, -1, 0, &w, &e) < 0)
+		return error("cannot set up a child process: %s", strerror(errno));
 	int rc = spawn(p, &w);
-	if (inpipe[0] >= 0)
-		close(inpipe[0]);
-	if (outpipe[1] >= 0)
-		close(outpipe[1]);
-	if (nullfd >= 0)
-		close(nullfd);
+	ends_close_child(&e);
 	if (rc < 0) {
-		if (inpipe[1] >= 0)
-			close(inpipe[1]);
-		if (outpipe[0] >= 0)
-			close(outpipe[0]);
+		ends_close_parent(&e);
+		if (p->err_file >= 0) {
+			close(p->err_file);
+			p->err_file = -1;
+		}
 		return -1;
 	}
-	p->in_fd = inpipe[1];
-	p->out_fd = outpipe[0];
+	p->in_fd = e.in_w;
+	p->out_fd = e.out_r;
 	return 0;
-fail:
-	error("cannot set up a child process: %s", strerror(errno));
-	for (int i = 0; i < 2; i++) {
-		if (inpipe[i] >= 0)
-			close(inpipe[i]);
-		if (outpipe[i] >= 0)
-			close(outpipe[i]);
-	}
-	if (nullfd >= 0)
-		close(nullfd);
-	return -1;
 }
 
 int exec_wait(struct proc *p)

@@ -1,8 +1,7 @@
 /*
- * lock: see lock.h. The global lock is created atomically with its content
- * (write a private file, then link() it into place) so no reader ever sees
- * an empty lock file; a stale one (holder dead) is broken under an flock so
- * two zreps cannot both break it and both believe they won.
+ * lock: see lock.h. The flock file is opened with O_NOFOLLOW (a symlink
+ * planted under its name is refused, never written through) and is never
+ * removed (removing a lock file races with the next taker).
  */
 
 #include "lock.h"
@@ -22,13 +21,7 @@
 #include "props.h"
 #include "zfs.h"
 
-static int global_held;
 static struct strv held_fs;
-
-static char *global_path(const char *suffix)
-{
-	return xasprintf("%s/zrep.lock%s", cfg.rundir, suffix);
-}
 
 static int pid_alive_real(long long pid)
 {
@@ -71,159 +64,30 @@ char *lock_owner_string(void)
 	return s;
 }
 
-int lock_is_live(const struct lock_holder *hd, const char *myhost, int (*pid_alive)(long long),
-		 char *(*start_time)(long long))
+int lock_props_busy(const struct lock_holder *hd, const char *myhost, int (*pid_alive)(long long))
 {
 	if (hd->pid <= 0 && !hd->owner)
 		return 0;
-	if (hd->owner) {
-		/* host:pid:start — the host part may itself hold ':' only if a
-		 * user chose such a ZREP_SRC_HOST; parse from the right. */
-		const char *c2 = strrchr(hd->owner, ':');
-		const char *c1 = NULL;
-		for (const char *p = hd->owner; p < c2; p++)
-			if (*p == ':')
-				c1 = p;
-		if (c1 && c2) {
-			char *host = xstrndup(hd->owner, (size_t)(c1 - hd->owner));
-			long long pid;
-			char *pidstr = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
-			int ok = parse_ll(pidstr, &pid) == 0;
-			free(pidstr);
-			int same_host = strcmp(host, myhost) == 0;
-			free(host);
-			if (!ok)
-				return 1; /* unreadable: do not guess it away */
-			if (!same_host)
-				return 1; /* cannot check another host's processes */
-			if (hd->pid > 0 && hd->pid != pid)
-				return pid_alive(hd->pid); /* someone else (shell zrep?) rewrote lock-pid */
-			if (!pid_alive(pid))
-				return 0;
-			char *st = start_time(pid);
-			int live = st && strcmp(st, c2 + 1) == 0;
-			free(st);
-			return live;
-		}
-		return 1;
-	}
-	return pid_alive(hd->pid);
-}
-
-/* Reads the PID in the global lock file: >0 pid, 0 empty/garbage, -1 absent. */
-static long long read_lockfile(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
-	char buf[64] = "";
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
+	if (!hd->owner)
+		return pid_alive(hd->pid); /* a shell zrep's lock: its pid is all there is */
+	/* host:pid:start — the host part may itself hold ':' only if a user
+	 * chose such a ZREP_SRC_HOST; parse from the right. */
+	const char *c2 = strrchr(hd->owner, ':');
+	const char *c1 = NULL;
+	for (const char *p = hd->owner; c2 && p < c2; p++)
+		if (*p == ':')
+			c1 = p;
+	if (!c1)
+		return 1; /* unreadable: do not guess it away */
 	long long pid;
-	if (parse_ll(buf, &pid) < 0 || pid <= 0)
-		return 0;
-	return pid;
-}
-
-static int try_create(const char *path, const char *tmp)
-{
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return error("cannot create %s: %s", tmp, strerror(errno));
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%lld\n", (long long)getpid());
-	if (write(fd, buf, (size_t)n) != n) {
-		close(fd);
-		unlink(tmp);
-		return error("cannot write %s", tmp);
-	}
-	close(fd);
-	int r = link(tmp, path);
-	int e = errno;
-	unlink(tmp);
-	if (r == 0)
-		return 0;
-	if (e == EEXIST)
-		return 1;
-	return error("cannot create lock file %s: %s", path, strerror(e));
-}
-
-/* Removes a lock file whose holder is dead, serialised with other breakers. */
-static void break_stale(const char *path, long long seen)
-{
-	char *bpath = global_path(".break");
-	int fd = open(bpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	free(bpath);
-	if (fd < 0)
-		return;
-	if (flock(fd, LOCK_EX) == 0) {
-		long long now = read_lockfile(path);
-		if (now == seen && !pid_alive_real(now)) {
-			warn("removing stale global lock %s of dead process %lld", path, now);
-			unlink(path);
-		}
-		flock(fd, LOCK_UN);
-	}
-	close(fd);
-}
-
-int lock_global_acquire(void)
-{
-	if (global_held)
-		return 0;
-	char *path = global_path("");
-	char *tmp = xasprintf("%s.%lld.tmp", path, (long long)getpid());
-	int rc = -1;
-	/* Poll every 100 ms for about Z_LOCK_RETRY seconds. */
-	long tries = (long)cfg.lock_retry * 10 + 1;
-	long long empty_seen = 0;
-	for (long i = 0; i < tries && !exec_interrupted(); i++) {
-		int r = try_create(path, tmp);
-		if (r < 0)
-			break;
-		if (r == 0) {
-			global_held = 1;
-			rc = 0;
-			break;
-		}
-		long long holder = read_lockfile(path);
-		if (holder == (long long)getpid()) {
-			/* left by ourselves? cannot be; treat as held */
-			global_held = 1;
-			rc = 0;
-			break;
-		}
-		if (holder > 0 && !pid_alive_real(holder)) {
-			break_stale(path, holder);
-			continue;
-		}
-		if (holder == 0 && ++empty_seen > 20) {
-			/* Written by something that is not zrep, or a crash mid-write
-			 * of a shell zrep: do not guess, say what to do. */
-			error("global lock %s has invalid contents; remove it if no zrep runs", path);
-			break;
-		}
-		struct timespec ts = { 0, 100 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
-	if (rc != 0 && !global_held)
-		error("cannot acquire global lock %s (held by pid %lld)", path, read_lockfile(path));
-	free(path);
-	free(tmp);
-	return rc;
-}
-
-void lock_global_release(void)
-{
-	if (!global_held)
-		return;
-	char *path = global_path("");
-	if (read_lockfile(path) == (long long)getpid())
-		unlink(path);
-	global_held = 0;
-	free(path);
+	char *pidstr = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+	int ok = parse_ll(pidstr, &pid) == 0;
+	free(pidstr);
+	if (!ok || strlen(myhost) != (size_t)(c1 - hd->owner) || strncmp(hd->owner, myhost, strlen(myhost)) != 0)
+		return 1; /* unreadable, or another host's: we cannot check its processes */
+	if (hd->pid > 0 && hd->pid != pid)
+		return pid_alive(hd->pid); /* someone else (a shell zrep) rewrote lock-pid */
+	return 0; /* a zrep of ours on this host that no longer holds the flock: gone */
 }
 
 static struct host localhost_h = { (char *)"localhost", 1 };
@@ -269,24 +133,81 @@ int fslock_held(const char *fs)
 	return 0;
 }
 
+/*
+ * The kernel lock that makes the fs lock exclusive among zreps on this
+ * host: flock() on $ZREP_RUNDIR/zrep.TAG.NAME.lock (NAME the fs with
+ * every byte outside [A-Za-z0-9._-] as %XX). It needs no /proc, no global
+ * lock and no zfs command, and dies with its holder, so a crashed run never
+ * blocks the next. The zfs properties are still written after it is taken:
+ * they show the holder (status, a shell zrep) and keep out a live shell zrep.
+ */
+static char *flock_path(const char *fs)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sb_addf(&sb, "%s/zrep.%s.", cfg.rundir, cfg.tag);
+	for (const unsigned char *c = (const unsigned char *)fs; *c; c++) {
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+		    *c == '.' || *c == '_' || *c == '-')
+			sb_add(&sb, c, 1);
+		else
+			sb_addf(&sb, "%%%02X", *c);
+	}
+	sb_adds(&sb, ".lock");
+	return sb_detach(&sb);
+}
+
+/* Our flock fds, index-aligned with held_fs. */
+static int held_fd[64];
+
+/* Returns the fd (>= 0) with the flock taken, -2 when another process holds it, -1 on error. */
+static int flock_take(const char *fs)
+{
+	char *path = flock_path(fs);
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		error("cannot open lock file %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+		close(fd);
+		if (e == EWOULDBLOCK)
+			return -2;
+		return error("cannot lock %s: %s", fs, strerror(e));
+	}
+	return fd;
+}
+
+static void busy_message(const char *fs, const struct lock_holder *hd)
+{
+	error("%s is locked by %s (pid %lld%s%s); another zrep is working on it", fs,
+	      hd->owner ? hd->owner : "a process", hd->pid, hd->time ? ", since " : "", hd->time ? hd->time : "");
+}
+
 int fslock_acquire(const char *fs, int quiet)
 {
 	if (fslock_held(fs))
 		return 0;
-	if (lock_global_acquire() < 0)
-		return -1;
+	if (held_fs.n >= ARRAY_SIZE(held_fd))
+		return error("internal error: too many locks held");
 	struct zerr e = { 0 };
 	struct lock_holder hd;
 	int rc = -1;
+	int fd = flock_take(fs);
+	if (fd == -1)
+		return -1;
 	if (read_holder(fs, &hd, &e) < 0) {
 		error("cannot read lock of %s: %s", fs, zerr_text(&e));
 		goto out;
 	}
-	if (lock_is_live(&hd, host_local_name(), pid_alive_real, start_time_real)) {
+	/* flock held elsewhere: a zrep of ours is working on fs. Else the
+	 * properties matter only for a holder without it (a shell zrep);
+	 * a zrep of ours that left them died (its flock is free). */
+	if (fd == -2 || lock_props_busy(&hd, host_local_name(), pid_alive_real)) {
 		if (!quiet)
-			error("%s is locked by %s (pid %lld%s%s); another zrep is working on it", fs,
-			      hd.owner ? hd.owner : "a process", hd.pid, hd.time ? ", since " : "",
-			      hd.time ? hd.time : "");
+			busy_message(fs, &hd);
 		rc = 1;
 		holder_free(&hd);
 		goto out;
@@ -302,7 +223,9 @@ int fslock_acquire(const char *fs, int quiet)
 	char *owner = lock_owner_string();
 	/* Record that we hold it before the first set, so an interruption
 	 * between the sets still gets cleaned up. */
+	held_fd[held_fs.n] = fd;
 	strv_push(&held_fs, fs);
+	fd = -1;
 	if (zfs_set(&localhost_h, fs, P.lock_pid, pidbuf, &e) != 0 ||
 	    zfs_set(&localhost_h, fs, P.lock_owner, owner, &e) != 0 ||
 	    zfs_set(&localhost_h, fs, P.lock_time, timebuf, &e) != 0) {
@@ -314,8 +237,9 @@ int fslock_acquire(const char *fs, int quiet)
 	free(owner);
 	rc = 0;
 out:
+	if (fd >= 0)
+		close(fd);
 	zerr_clear(&e);
-	lock_global_release();
 	return rc;
 }
 
@@ -331,14 +255,16 @@ void fslock_release(const char *fs)
 	 * ours: no need to read it back first. */
 	struct zerr e = { 0 };
 	int prev = exec_allow_cleanup(1); /* releasing is cleanup, even after a signal */
-	zfs_inherit(&localhost_h, P.lock_time, fs, &e);
-	zfs_inherit(&localhost_h, P.lock_owner, fs, &e);
 	if (zfs_inherit(&localhost_h, P.lock_pid, fs, &e) != 0 && e.kind != ZE_NOENT)
 		warn("cannot release lock on %s: %s", fs, zerr_text(&e));
+	zfs_inherit(&localhost_h, P.lock_owner, fs, &e);
+	zfs_inherit(&localhost_h, P.lock_time, fs, &e);
 	exec_allow_cleanup(prev);
 	zerr_clear(&e);
 	free(held_fs.v[i]);
+	close(held_fd[i]); /* drops the flock */
 	held_fs.v[i] = held_fs.v[--held_fs.n];
+	held_fd[i] = held_fd[held_fs.n];
 	held_fs.v[held_fs.n] = NULL;
 }
 
@@ -349,5 +275,4 @@ void lock_release_all(void)
 		fslock_release(fs);
 		free(fs);
 	}
-	lock_global_release();
 }

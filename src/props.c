@@ -13,6 +13,14 @@ struct propnames P;
 
 void props_init(const char *tag)
 {
+	/* Once per run in zrep; the unit tests switch tags, so free the old names. */
+	char **all[] = { &P.prefix,   &P.master,    &P.src_fs,   &P.src_host,  &P.dest_fs,
+			 &P.dest_host, &P.savecount, &P.sent,     &P.lastsent,  &P.lastsenttime,
+			 &P.lock_pid, &P.lock_time, &P.lock_owner };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		free(*all[i]);
+		*all[i] = NULL;
+	}
 	P.prefix = xasprintf("%s:", tag);
 	P.master = xasprintf("%s:master", tag);
 	P.src_fs = xasprintf("%s:src-fs", tag);

@@ -22,7 +22,8 @@
 #include "lock.h"
 #include "msg.h"
 #include "props.h"
-#include "replicate.h"
+#include "pipeline.h"
+#include "zrepsnap.h"
 
 static int last_sync_age(const char *fs, long long *age)
 {
@@ -65,7 +66,8 @@ static void dispose_failed(const char *snap)
  * sent on both sides (the reference marked the wrong snapshot). snaps is
  * listed again afterwards. Returns 0 or -1.
  */
-static int resume_pending(const struct fsinfo *fi, const struct host *dh, struct zsnaps *snaps, int *resumable)
+static int resume_pending(const struct fsinfo *fi, const struct host *dh, struct zsnaps *snaps, int verbose,
+			  int *resumable)
 {
 	struct zerr e = { 0 };
 	int exists = 0, rc = -1;
@@ -100,6 +102,7 @@ static int resume_pending(const struct fsinfo *fi, const struct host *dh, struct
 	struct push_opts po = {
 		.snap = to,
 		.token = token,
+		.verbose = verbose,
 		.check_master = 1,
 		.recv = { .target = fi->dest_fs, .resumable = 1, .extra = cfg.recv_flags },
 		.mark_sent = 1,
@@ -189,7 +192,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		error("%s has no snapshot marked sent; initialise it with zrep init (or mark one with zrep sentsync)", fs);
 		goto out;
 	}
-	if (o->make_snapshot && cfg.changed_only) {
+	if (o->make_snapshot && o->changed_only) {
 		int ch = zfs_changed_since(&local_host, base->name, fs, &e);
 		if (ch < 0) {
 			warn("cannot tell whether %s changed since %s (%s); syncing anyway", fs, base->snap,
@@ -201,8 +204,8 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		}
 	}
 	int resumable = 0;
-	if (cfg.resume) {
-		int r = resume_pending(&fi, &dh, &snaps, &resumable);
+	if (o->resume) {
+		int r = resume_pending(&fi, &dh, &snaps, o->verbose, &resumable);
 		if (r < 0)
 			goto out;
 		base = zsnaps_last_sent(&snaps);
@@ -230,6 +233,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		.base = base->name,
 		.snap = newsnap,
 		.check_master = 1,
+		.verbose = o->verbose,
 		.recv = { .target = fi.dest_fs, .force = o->force, .extra = cfg.recv_flags, .resumable = resumable },
 		.mark_sent = 1,
 		.remote_expire = !(o->skip_expire || cfg.skip_expire),
@@ -304,49 +308,36 @@ out:
 	return rc;
 }
 
-static const char expire_script[] = "d=$1; mp=$2; shift 2; "
-				    "m=$(zfs get -H -o value -s local \"$mp\" \"$d\" 2>&1 </dev/null) || "
-				    "{ echo ZREP-NODEST; exit 0; }; "
-				    "if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "
-				    "if \"$@\" >&2 </dev/null; then echo ZREP-EXPIRE-OK; else echo ZREP-EXPIRE-FAILED; fi";
-
 int expire_remote(const struct fsinfo *fi)
 {
 	struct host dh;
 	if (!fi->dest_host || !fi->dest_fs || host_init(&dh, fi->dest_host) < 0 || check_dsname(fi->dest_fs, 0) < 0)
 		return error("%s: cannot expire the remote side: %s/%s are not usable", fi->fs, P.dest_host,
 			     P.dest_fs);
-	struct strv args = STRV_INIT;
-	strv_push(&args, fi->dest_fs);
-	strv_push(&args, P.master);
-	remote_zrep_argv(&args);
-	strv_push(&args, "expire");
-	strv_push(&args, fi->dest_fs);
-	struct strv sv = STRV_INIT;
-	host_build_script(&dh, expire_script, args.v, &sv);
-	struct proc p;
-	proc_init(&p, sv.v);
-	p.err = EXEC_INHERIT;
-	if (!dh.local)
-		host_ssh_count++;
+	struct strv ev = STRV_INIT;
+	remote_zrep_argv(&ev);
+	strv_push(&ev, "expire");
+	strv_push(&ev, fi->dest_fs);
+	struct remote_call c;
+	remote_expire_call(&c, fi->dest_fs, P.master, ev.v);
+	strv_clear(&ev);
 	note("Also running expire on %s:%s now...", dh.name, fi->dest_fs);
-	int st = exec_run(&p);
-	const char *out = sb_str(&p.out_buf);
+	struct remote_reply r;
+	int st = remote_run(&dh, &c, EXEC_INHERIT, &r);
+	remote_call_free(&c);
 	int rc;
-	if (strstr(out, "ZREP-MASTER")) {
+	if (remote_find(&r, "MASTER")) {
 		rc = error("split brain: %s:%s is also master; not expiring", dh.name, fi->dest_fs);
-	} else if (strstr(out, "ZREP-EXPIRE-OK")) {
+	} else if (remote_find(&r, "EXPIRE-OK")) {
 		rc = 0;
-	} else if (strstr(out, "ZREP-EXPIRE-FAILED") || strstr(out, "ZREP-NODEST")) {
+	} else if (remote_find(&r, "EXPIRE-FAILED") || remote_find(&r, "NODEST")) {
 		warn("remote expire on %s:%s failed", dh.name, fi->dest_fs);
 		rc = 1;
 	} else {
 		char b[64];
 		rc = error("cannot reach %s for the remote expire (%s)", dh.name, exec_status_str(st, b, sizeof(b)));
 	}
-	proc_release(&p);
-	strv_clear(&sv);
-	strv_clear(&args);
+	remote_reply_free(&r);
 	host_release(&dh);
 	return rc;
 }

@@ -89,6 +89,26 @@ run_zrep h2 refresh "$D"
 expect_rc 0 "refresh after the callee checks"
 same_data "final"
 
+# ---------------------------------------------------------------- -R: one -R, first (a shell zrep takes it nowhere else)
+# A ZREP_PATH on the source that records its words and, like the shell zrep, refuses a -R that is
+# not the first argument; refresh's calls then fail or pass on that alone.
+rec=$(mktemp -d /tmp/zrep-t0520.XXXXXX)
+cat > "$rec/zrep" <<EOS
+#!/bin/sh
+printf '%s\n' "\$*" >> "$rec/calls"
+first=1
+for a in "\$@"; do
+	if [ "\$a" = -R ] && [ \$first = 0 ]; then echo "zrep: -R must come first" >&2; exit 2; fi
+	first=0
+done
+exit 1
+EOS
+chmod +x "$rec/zrep"
+on h2 env ZREP_PATH="$rec/zrep" zrep -R refresh "$D" >/dev/null 2>&1 && fail "refresh with a failing snaponly succeeded"
+assert_match '^-R snaponly '"$S"'$' "$(head -1 "$rec/calls" 2>/dev/null)" "refresh -R calls 'zrep -R snaponly SRCFS' on the source: one -R, first"
+if grep -q ' -R' "$rec/calls" 2>/dev/null; then fail "a remote call carries a second -R: $(cat "$rec/calls")"; else pass "no second -R in any remote call"; fi
+rm -rf "$rec"
+
 # ---------------------------------------------------------------- bad input
 refused 2 "refresh without a filesystem" h2 refresh
 refused 2 "refresh with two filesystems" h2 refresh "$D" "$D"

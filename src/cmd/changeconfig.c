@@ -27,18 +27,17 @@
 int cmd_changeconfig(int argc, char **argv)
 {
 	int force = 0, dest_side = 0;
-	int i;
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "-f") == 0 && !force)
+	struct cmd_opts op = CMD_OPTS_INIT;
+	int c;
+	while ((c = cmd_getopt(&op, argc, argv, "fd")) > 0) {
+		if (c == 'f')
 			force = 1;
-		else if (strcmp(argv[i], "-d") == 0 && !dest_side)
+		else
 			dest_side = 1;
-		else if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		} else
-			return cmd_usage_error("changeconfig", "unknown option: %s", argv[i]);
 	}
+	if (c < 0)
+		return EXIT_USAGE;
+	int i = op.ind;
 	if (argc - i != 3)
 		return cmd_usage_error("changeconfig", "changeconfig needs %s", dest_side ? "DESTFS SRCHOST SRCFS"
 											  : "SRCFS DESTHOST DESTFS");

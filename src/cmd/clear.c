@@ -83,13 +83,13 @@ static int remove_properties(const char *fs)
 int cmd_clear(int argc, char **argv)
 {
 	int force = cfg.force;
-	int i = 1;
-	if (i < argc && strcmp(argv[i], "-f") == 0) {
+	struct cmd_opts op = CMD_OPTS_INIT;
+	int c;
+	while ((c = cmd_getopt(&op, argc, argv, "f")) > 0)
 		force = 1;
-		i++;
-	}
-	if (i < argc && argv[i][0] == '-' && argv[i][1] && !strchr(argv[i], '/'))
-		return cmd_usage_error("clear", "unknown option: %s", argv[i]);
+	if (c < 0)
+		return EXIT_USAGE;
+	int i = op.ind;
 	if (i >= argc)
 		return cmd_usage_error("clear", "clear needs a filesystem");
 	if (argc - i > 1)

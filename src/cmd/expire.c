@@ -46,29 +46,21 @@ out:
 int cmd_expire(int argc, char **argv)
 {
 	int local_only = 0;
-	int i = 1;
-	if (i < argc && strcmp(argv[i], "-L") == 0) {
+	struct cmd_opts op = CMD_OPTS_INIT;
+	int c;
+	while ((c = cmd_getopt(&op, argc, argv, "L")) > 0)
 		local_only = 1;
-		i++;
-	}
-	if (i < argc && argv[i][0] == '-')
-		return cmd_usage_error("expire", "expire: unknown option %s", argv[i]);
+	if (c < 0)
+		return EXIT_USAGE;
 	if (cfg.skip_expire) {
 		error("ZREP_SKIP_EXPIRE is set; refusing to expire");
 		return EXIT_FAIL;
 	}
 	struct strv fss = STRV_INIT;
-	if (i == argc || (argc - i == 1 && strcmp(argv[i], "all") == 0)) {
-		if (zrepfs_list(&fss, i == argc) < 0)
-			return EXIT_FAIL;
-	} else {
-		for (; i < argc; i++) {
-			if (strcmp(argv[i], "all") == 0 || check_dsname(argv[i], 0) < 0) {
-				strv_clear(&fss);
-				return cmd_usage_error("expire", "expire takes FS... or all");
-			}
-			strv_push(&fss, argv[i]);
-		}
+	int bad = cmd_fs_list("expire", argv + op.ind, argc - op.ind, 0, 1, &fss);
+	if (bad) {
+		strv_clear(&fss);
+		return bad;
 	}
 	int failed = 0;
 	for (size_t k = 0; k < fss.n && !exec_interrupted(); k++) {

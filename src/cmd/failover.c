@@ -20,7 +20,9 @@
 #include "../lock.h"
 #include "../msg.h"
 #include "../props.h"
-#include "../replicate.h"
+#include "../remote.h"
+#include "../pipeline.h"
+#include "../zrepsnap.h"
 #include "../role.h"
 #include "../syncfs.h"
 
@@ -42,93 +44,57 @@ struct fo {
 	char *recovery; /* the command that finishes an interrupted failover */
 };
 
-/* The verify-and-promote script run on B (one line, no '!'): $1 prints the
- * guid of B's copy of the shared snapshot, $2 is A's guid of it, $3/$4
- * roll B back to it and mark it sent (FS@SNAP only), $5 prints B's local
- * TAG:master, the rest is `zrep takeover -L FS_B`. Its output goes to
- * stderr so that our stdout carries only the markers. */
-static const char promote_script[] =
-    "gc=$1; want=$2; rb=$3; sm=$4; mc=$5; shift 5; "
-    "g=$(eval \"$gc\" 2>&1 </dev/null) || { echo \"ZREP-NOSNAP $g\" | tr '\\n' ' '; echo; exit 0; }; "
-    "if [ \"$g\" = \"$want\" ]; then :; else echo \"ZREP-GUID $g\"; exit 0; fi; "
-    "if [ -n \"$rb\" ]; then eval \"$rb\" </dev/null >&2 || { echo ZREP-ROLLBACK-FAILED; exit 0; }; "
-    "eval \"$sm\" </dev/null >&2; fi; "
-    "echo ZREP-VERIFIED; "
-    "ZREP_PARTNER_FAILOVER=1 \"$@\" </dev/null >&2; r=$?; "
-    "m=$(eval \"$mc\" 2>/dev/null </dev/null); "
-    "echo \"ZREP-TAKEOVER $r $m\"";
-
 enum promo { PROMOTED, REFUSED, UNKNOWN };
-
-static void join_argv(struct strv *args, struct strv *cmd)
-{
-	struct strbuf sb = STRBUF_INIT;
-	sh_join(&sb, cmd->v);
-	strv_push_nodup(args, sb_detach(&sb));
-	strv_clear(cmd);
-}
 
 /* Step 3: on B, verify the guid of FS_B@snap, optionally roll back to it,
  * run `zrep takeover -L FS_B`, and report whether B is master now. */
 static enum promo promote(struct fo *f, const char *snap, const char *guid, int rollback)
 {
 	char *bsnap = xasprintf("%s@%s", f->pfs, snap);
-	struct strv args = STRV_INIT, c = STRV_INIT;
-	zfs_argv_get_value(&c, "guid", bsnap, 0);
-	join_argv(&args, &c);
-	strv_push(&args, guid);
-	if (rollback) {
-		zfs_argv_rollback(&c, bsnap, 1);
-		join_argv(&args, &c);
-		char ts[32];
-		snprintf(ts, sizeof(ts), "%lld", now_secs());
-		zfs_argv_set(&c, bsnap, P.sent, ts);
-		join_argv(&args, &c);
-	} else {
-		strv_push(&args, "");
-		strv_push(&args, "");
-	}
-	zfs_argv_get_value(&c, P.master, f->pfs, 1);
-	join_argv(&args, &c);
-	remote_zrep_argv(&args);
-	strv_push(&args, "takeover");
-	strv_push(&args, "-L");
-	strv_push(&args, f->pfs);
-
-	struct strv sv = STRV_INIT;
-	host_build_script(&f->ph, promote_script, args.v, &sv);
-	struct proc p;
-	proc_init(&p, sv.v);
-	p.err = EXEC_INHERIT;
-	if (!f->ph.local)
-		host_ssh_count++;
+	struct strv tw = STRV_INIT;
+	remote_zrep_argv(&tw);
+	strv_push(&tw, "takeover");
+	strv_push(&tw, "-L");
+	strv_push(&tw, f->pfs);
+	struct remote_promote_params pp = {
+		.bsnap = bsnap,
+		.want_guid = guid,
+		.rollback = rollback,
+		.sent_prop = P.sent,
+		.sent_time = now_secs(),
+		.master_prop = P.master,
+		.pfs = f->pfs,
+		.takeover_argv = tw.v,
+	};
+	struct remote_call c;
+	remote_promote_call(&c, &pp);
+	strv_clear(&tw);
 	note("Verifying %s:%s and setting master there", f->ph.name, bsnap);
-	int st = exec_run(&p);
+	struct remote_reply rr;
+	int st = remote_run(&f->ph, &c, EXEC_INHERIT, &rr);
+	remote_call_free(&c);
 
 	enum promo r = UNKNOWN;
 	int verified = 0, done = 0;
-	struct strv lines = STRV_INIT;
-	strv_lines(&lines, sb_str(&p.out_buf));
-	for (size_t i = 0; i < lines.n && !done; i++) {
-		const char *l = lines.v[i];
-		if (str_starts(l, "ZREP-NOSNAP")) {
-			error("%s:%s cannot be verified: %s", f->ph.name, bsnap, l + 11);
+	for (size_t i = 0; i < rr.lines.n && !done; i++) {
+		const char *l = rr.lines.v[i], *a;
+		if (remote_marker(l, "NOSNAP", &a)) {
+			error("%s:%s cannot be verified: %s", f->ph.name, bsnap, a);
 			r = REFUSED;
 			done = 1;
-		} else if (str_starts(l, "ZREP-GUID ")) {
-			error("%s:%s is not our snapshot: its guid is %s, ours is %s", f->ph.name, bsnap,
-			      l + 10, guid);
+		} else if (remote_marker(l, "GUID", &a)) {
+			error("%s:%s is not our snapshot: its guid is %s, ours is %s", f->ph.name, bsnap, a, guid);
 			r = REFUSED;
 			done = 1;
-		} else if (strcmp(l, "ZREP-ROLLBACK-FAILED") == 0) {
+		} else if (remote_marker(l, "ROLLBACK-FAILED", NULL)) {
 			error("cannot roll %s:%s back to %s", f->ph.name, f->pfs, snap);
 			r = REFUSED;
 			done = 1;
-		} else if (strcmp(l, "ZREP-VERIFIED") == 0) {
+		} else if (remote_marker(l, "VERIFIED", NULL)) {
 			verified = 1;
 			debug("%s:%s verified, guid %s", f->ph.name, bsnap, guid);
-		} else if (str_starts(l, "ZREP-TAKEOVER ")) {
-			char *rest = xstrdup(l + 14);
+		} else if (remote_marker(l, "TAKEOVER", &a)) {
+			char *rest = xstrdup(a);
 			char *sp = strchr(rest, ' ');
 			const char *m = "";
 			if (sp) {
@@ -156,10 +122,7 @@ static enum promo promote(struct fo *f, const char *snap, const char *guid, int 
 		      verified ? "while it was taking over" : "before it answered",
 		      exec_status_str(st, b, sizeof(b)));
 	}
-	strv_clear(&lines);
-	proc_release(&p);
-	strv_clear(&sv);
-	strv_clear(&args);
+	remote_reply_free(&rr);
 	free(bsnap);
 	return r;
 }
@@ -574,15 +537,9 @@ static int run(struct fo *f)
 		return EXIT_FAIL;
 	}
 	f->demote_begun = !(str_eq(f->fi.src_fs, f->fs) && str_eq(f->fi.src_host, f->lh));
-	const char *phost;
-	if (role_partner(&f->rp, f->fs, f->lh, 0, &f->pfs, &phost) < 0)
-		return error("%s: cannot tell its partner from its %s properties", f->fs, P.prefix),
-		       EXIT_FAIL;
-	if (f->rhost_arg)
-		phost = f->rhost_arg;
-	if (host_init(&f->ph, phost) < 0 || check_dsname(f->pfs, 0) < 0)
-		return error("%s: refusing the partner %s:%s found in its properties", f->fs, phost, f->pfs),
-		       EXIT_FAIL;
+	struct fs_target tg = { f->arg, f->fs, f->snap, f->rhost_arg };
+	if (cmd_partner(&tg, &f->fi, 0, &f->rp, &f->pfs, &f->ph) < 0)
+		return EXIT_FAIL;
 	if (fslock_acquire(f->fs, 0) != 0)
 		return error("cannot lock %s; nothing was changed", f->fs), EXIT_FAIL;
 	struct zerr e = {0};
@@ -597,45 +554,25 @@ static int run(struct fo *f)
 
 int cmd_failover(int argc, char **argv)
 {
-	struct fo f = {0};
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (strcmp(argv[i], "-f") == 0)
+	struct fo f = { 0 };
+	struct cmd_opts op = CMD_OPTS_INIT;
+	int c;
+	while ((c = cmd_getopt(&op, argc, argv, "fL")) > 0) {
+		if (c == 'f')
 			f.force = 1;
-		else if (strcmp(argv[i], "-L") == 0)
-			f.local = 1;
 		else
-			return cmd_usage_error("failover", "failover: unknown option %s", argv[i]);
+			f.local = 1;
 	}
-	if (i >= argc)
-		return cmd_usage_error("failover", "failover needs a filesystem");
-	if (argc - i > 2)
-		return cmd_usage_error(
-		    "failover", "failover takes FS[@SNAP] and an optional REMOTEHOST, not %d arguments",
-		    argc - i);
-	f.arg = argv[i];
-	f.rhost_arg = i + 1 < argc ? argv[i + 1] : NULL;
-	if (check_dsname(f.arg, 1) < 0)
+	if (c < 0)
 		return EXIT_USAGE;
-	const char *at = strchr(f.arg, '@');
-	f.fs = at ? xstrndup(f.arg, (size_t)(at - f.arg)) : xstrdup(f.arg);
-	if (at) {
-		struct snapname sn;
-		f.snap = at + 1;
-		if (snapname_parse(f.snap, cfg.tag, &sn) < 0 || sn.unsent) {
-			error("%s is not a zrep snapshot of tag %s; nothing was changed", f.arg, cfg.tag);
-			free(f.fs);
-			return EXIT_USAGE;
-		}
-	}
-	if (f.rhost_arg) {
-		struct host h;
-		if (host_init(&h, f.rhost_arg) < 0) {
-			free(f.fs);
-			return EXIT_USAGE;
-		}
-		host_release(&h);
-	}
+	struct fs_target tg;
+	int bad = cmd_fs_target("failover", argc, argv, op.ind, &tg);
+	if (bad)
+		return bad;
+	f.arg = tg.arg;
+	f.fs = tg.fs;
+	f.snap = tg.snap;
+	f.rhost_arg = tg.rhost_arg;
 	int rc = run(&f);
 	free(f.fs);
 	free(f.saved_ro);

@@ -16,7 +16,8 @@
 #include "../config.h"
 #include "../msg.h"
 #include "../props.h"
-#include "../replicate.h"
+#include "../pipeline.h"
+#include "../zrepsnap.h"
 #include "../zrepfs.h"
 
 struct undo {
@@ -45,20 +46,18 @@ static void undo_init(const char *fs, const struct host *dh, const char *destfs,
 
 int cmd_init(int argc, char **argv)
 {
-	int force = cfg.force;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		}
-		if (strcmp(argv[i], "-f") == 0)
+	int force = cfg.force, verbose = cfg.verbose;
+	struct cmd_opts op = CMD_OPTS_INIT;
+	int c;
+	while ((c = cmd_getopt(&op, argc, argv, "fv")) > 0) {
+		if (c == 'f')
 			force = 1;
-		else if (strcmp(argv[i], "-v") == 0)
-			cfg.verbose = 1;
 		else
-			return cmd_usage_error("init", "init: unknown option %s", argv[i]);
+			verbose = 1;
 	}
+	if (c < 0)
+		return EXIT_USAGE;
+	int i = op.ind;
 	if (argc - i != 3)
 		return cmd_usage_error("init", "init needs SRCFS DESTHOST DESTFS (got %d argument%s)", argc - i,
 				       argc - i == 1 ? "" : "s");
@@ -178,6 +177,7 @@ int cmd_init(int argc, char **argv)
 		strv_push(&after, "@inherit=mountpoint");
 
 	struct push_opts po = {
+		.verbose = verbose,
 		.snap = u.snap,
 		.props = lf->send_p,
 		.recv = { .target = destfs,

@@ -84,15 +84,16 @@ static int list_snaps(const char *fs)
 int cmd_list(int argc, char **argv)
 {
 	char mode = 0;
-	int i = 1;
-	if (i < argc && argv[i][0] == '-') {
-		const char *a = argv[i];
-		if (strcmp(a, "-v") == 0 || strcmp(a, "-L") == 0 || strcmp(a, "-s") == 0)
-			mode = a[1];
-		else if (strcmp(a, "--") != 0)
-			return cmd_usage_error("list", "unknown option: %s", a);
-		i++;
+	struct cmd_opts op = CMD_OPTS_INIT;
+	int c;
+	while ((c = cmd_getopt(&op, argc, argv, "vLs")) > 0) {
+		if (mode)
+			return cmd_usage_error("list", "use only one of -v, -L and -s, before the filesystems");
+		mode = (char)c;
 	}
+	if (c < 0)
+		return EXIT_USAGE;
+	int i = op.ind;
 	for (int k = i; k < argc; k++) {
 		const char *a = argv[k];
 		if (strcmp(a, "-v") == 0 || strcmp(a, "-L") == 0 || strcmp(a, "-s") == 0)

@@ -33,50 +33,14 @@
 #include "../lock.h"
 #include "../msg.h"
 #include "../props.h"
-#include "../replicate.h"
+#include "../remote.h"
+#include "../pipeline.h"
+#include "../zrepsnap.h"
 #include "../role.h"
-
-/* Remote zrep words: ZREP_PATH, then -R (first of the flags, where a shell
- * zrep looks for it), -t TAG, -D. */
-static void remote_words(struct strv *w)
-{
-	struct strv all = STRV_INIT, path = STRV_INIT;
-	remote_zrep_argv(&all);
-	strv_split(&path, cfg.zrep_path);
-	for (size_t i = 0; i < all.n; i++) {
-		if (i == path.n && cfg.recursive)
-			strv_push(w, "-R");
-		strv_push(w, all.v[i]);
-	}
-	if (all.n == path.n && cfg.recursive)
-		strv_push(w, "-R");
-	strv_clear(&all);
-	strv_clear(&path);
-}
-
-static char *joined(struct strv *sv)
-{
-	struct strbuf sb = STRBUF_INIT;
-	sh_join(&sb, sv->v);
-	strv_clear(sv);
-	return sb_detach(&sb);
-}
-
-/* $1: the listing command; the rest: `zrep snaponly SRCFS`. One line, no '!'. */
-static const char snap_script[] = "ls=$1; shift; n=$(\"$@\" </dev/null); r=$?; "
-                                  "if [ $r -ne 0 ]; then echo \"ZREP-SNAPFAIL $r\"; exit 0; fi; "
-                                  "echo \"ZREP-NEWSNAP $n\"; echo ZREP-LIST; "
-                                  "eval \"$ls\" </dev/null || echo ZREP-LISTFAIL";
-
-/* $1: `zrep _refreshcomplete ...`, $2: `zrep expire -L SRCFS` or "". */
-static const char complete_script[] =
-    "c=$1; e=$2; if eval \"$c\" </dev/null >&2; then echo ZREP-COMPLETE; fi; "
-    "if [ -n \"$e\" ]; then if eval \"$e\" </dev/null >&2; then echo ZREP-EXPIRE-OK; "
-    "else echo ZREP-EXPIRE-FAILED; fi; fi";
 
 struct rf {
 	const char *fs;
-	int force;
+	int force, verbose, resume;
 	struct fsinfo fi;
 	struct host sh;
 	const char *srcfs;
@@ -87,159 +51,103 @@ struct rf {
 /* Step 1. Returns 0 with t->newsnap and t->theirs set. */
 static int snap_and_list(struct rf *t)
 {
-	struct strv args = STRV_INIT, c = STRV_INIT;
+	struct strv w = STRV_INIT;
+	remote_zrep_argv(&w);
+	strv_push(&w, "snaponly");
+	strv_push(&w, t->srcfs);
 	char *props = xasprintf("%s,guid,creation", P.sent);
-	char *dsv[] = {(char *)t->srcfs, NULL};
-	strv_push(&c, "zfs");
-	zfs_argv_get(&c, props, NULL, 1, dsv);
+	struct remote_call c;
+	remote_snaplist_call(&c, props, t->srcfs, w.v);
 	free(props);
-	strv_push_nodup(&args, joined(&c));
-	remote_words(&args);
-	strv_push(&args, "snaponly");
-	strv_push(&args, t->srcfs);
-	struct strv sv = STRV_INIT;
-	host_build_script(&t->sh, snap_script, args.v, &sv);
-	struct proc p;
-	proc_init(&p, sv.v);
-	p.err = EXEC_INHERIT;
-	if (!t->sh.local)
-		host_ssh_count++;
-	int st = exec_run(&p);
+	strv_clear(&w);
+	struct remote_reply r;
+	int st = remote_run(&t->sh, &c, EXEC_INHERIT, &r);
+	remote_call_free(&c);
 	int rc = -1;
-	const char *out = sb_str(&p.out_buf);
-	const char *list = strstr(out, "ZREP-LIST\n");
+	const char *name = NULL, *list = remote_after(&r, "LIST");
 	char b[64];
-	if (strstr(out, "ZREP-SNAPFAIL")) {
+	if (remote_find(&r, "SNAPFAIL")) {
 		error("snapshot of %s on %s failed (zrep snaponly there)", t->srcfs, t->sh.name);
-	} else if (!str_starts(out, "ZREP-NEWSNAP ") || !list) {
-		error("cannot reach %s to snapshot %s (%s)", t->sh.name, t->srcfs,
-		      exec_status_str(st, b, sizeof(b)));
-	} else if (strstr(list, "ZREP-LISTFAIL")) {
+	} else if (!r.lines.n || !remote_marker(r.lines.v[0], "NEWSNAP", &name) || !list) {
+		error("cannot reach %s to snapshot %s (%s)", t->sh.name, t->srcfs, exec_status_str(st, b, sizeof(b)));
+	} else if (remote_find(&r, "LISTFAIL")) {
 		error("cannot list the snapshots of %s:%s", t->sh.name, t->srcfs);
 	} else {
-		char *name = xstrndup(out + 13, strcspn(out + 13, "\n"));
 		struct snapname sn;
 		size_t fl = 0;
+		struct zprops rows;
 		if (snapname_parse_full(name, cfg.tag, &sn, &fl) < 0 || sn.unsent || fl != strlen(t->srcfs) ||
 		    strncmp(name, t->srcfs, fl) != 0) {
 			error("unrecognized output from zrep snaponly on %s: %s", t->sh.name, name);
-			free(name);
+		} else if (zfs_parse_get(list, &rows) < 0) {
+			error("cannot parse the snapshot list of %s:%s", t->sh.name, t->srcfs);
 		} else {
-			struct zprops rows;
-			if (zfs_parse_get(list + 10, &rows) < 0) {
-				error("cannot parse the snapshot list of %s:%s", t->sh.name, t->srcfs);
-				free(name);
-			} else {
-				zsnaps_parse(&rows, t->srcfs, cfg.tag, &t->theirs);
-				zprops_free(&rows);
-				t->newsnap = name;
-				rc = 0;
-			}
+			zsnaps_parse(&rows, t->srcfs, cfg.tag, &t->theirs);
+			zprops_free(&rows);
+			t->newsnap = xstrdup(name);
+			rc = 0;
 		}
 	}
-	proc_release(&p);
-	strv_clear(&sv);
-	strv_clear(&args);
+	remote_reply_free(&r);
 	return rc;
 }
 
 /* `zrep _refreshcomplete SNAP TAG:sent=TS` [+ `zrep expire -L SRCFS`] on the source. */
 static int complete_remote(struct rf *t, const char *snap, long long ts, int expire, int *expire_ok)
 {
-	struct strv c = STRV_INIT, args = STRV_INIT;
-	remote_words(&c);
-	strv_push(&c, "_refreshcomplete");
-	strv_push(&c, snap);
-	strv_pushf(&c, "%s=%lld", P.sent, ts);
-	strv_push_nodup(&args, joined(&c));
+	struct strv cw = STRV_INIT, ew = STRV_INIT;
+	remote_zrep_argv(&cw);
+	strv_push(&cw, "_refreshcomplete");
+	strv_push(&cw, snap);
+	strv_pushf(&cw, "%s=%lld", P.sent, ts);
 	if (expire) {
-		remote_words(&c);
-		strv_push(&c, "expire");
-		strv_push(&c, "-L");
-		strv_push(&c, t->srcfs);
-		strv_push_nodup(&args, joined(&c));
-	} else {
-		strv_push(&args, "");
+		remote_zrep_argv(&ew);
+		strv_push(&ew, "expire");
+		strv_push(&ew, "-L");
+		strv_push(&ew, t->srcfs);
 	}
-	struct strv sv = STRV_INIT;
-	host_build_script(&t->sh, complete_script, args.v, &sv);
-	struct proc p;
-	proc_init(&p, sv.v);
-	p.err = EXEC_INHERIT;
-	if (!t->sh.local)
-		host_ssh_count++;
-	exec_run(&p);
-	const char *out = sb_str(&p.out_buf);
-	int ok = strstr(out, "ZREP-COMPLETE") != NULL;
+	struct remote_call c;
+	remote_complete_call(&c, cw.v, expire ? ew.v : NULL);
+	strv_clear(&cw);
+	strv_clear(&ew);
+	struct remote_reply r;
+	remote_run(&t->sh, &c, EXEC_INHERIT, &r);
+	remote_call_free(&c);
+	int ok = remote_find(&r, "COMPLETE") != NULL;
 	if (expire_ok)
-		*expire_ok = strstr(out, "ZREP-EXPIRE-OK") != NULL;
-	proc_release(&p);
-	strv_clear(&sv);
-	strv_clear(&args);
+		*expire_ok = remote_find(&r, "EXPIRE-OK") != NULL;
+	remote_reply_free(&r);
 	return ok ? 0 : -1;
 }
 
 /* Step 3: the pull pipeline. */
-static int pull(struct rf *t, const char *snap, const char *token)
+static int pull_snap(struct rf *t, const char *snap, const char *token)
 {
-	struct strv w = STRV_INIT, s0 = STRV_INIT, s1 = STRV_INIT, s2 = STRV_INIT;
-	remote_words(&w);
+	struct strv w = STRV_INIT;
+	remote_zrep_argv(&w);
 	strv_push(&w, "_refreshpull");
 	strv_push(&w, snap);
 	if (token)
 		strv_push(&w, token);
-	if (cfg.outfilter) {
-		struct strv a = STRV_INIT;
-		strv_push(&a, cfg.outfilter);
-		strv_pushv(&a, w.v);
-		host_build_script(&t->sh, "f=$1; shift; \"$@\" | eval \"$f\"", a.v, &s0);
-		strv_clear(&a);
-	} else {
-		host_build_argv(&t->sh, w.v, &s0);
-	}
-	struct proc st[3];
-	size_t n = 0;
-	proc_init(&st[n++], s0.v);
-	st[0].err_tee = cfg.verbose;
-	if (cfg.infilter) {
-		strv_push(&s1, "sh");
-		strv_push(&s1, "-c");
-		strv_push(&s1, cfg.infilter);
-		proc_init(&st[n++], s1.v);
-	}
 	const struct zfs_features *lf = zfs_features(&local_host);
-	struct recv_opts ro = {
-	    .target = t->fs,
-	    .force = t->force,
-	    .resumable = cfg.resume && lf->recv_s,
-	    .extra = cfg.recv_flags,
+	struct pull_opts po = {
+		.src = &t->sh,
+		.send_argv = w.v,
+		.recv = {
+			.target = t->fs,
+			.force = t->force,
+			.resumable = t->resume && lf->recv_s,
+			.extra = cfg.recv_flags,
+		},
+		.verbose = t->verbose,
 	};
-	zfs_argv_recv(&s2, &ro);
-	proc_init(&st[n++], s2.v);
-	if (!t->sh.local)
-		host_ssh_count++;
 	note("Pulling %s from %s into %s", snap, t->sh.name, t->fs);
-	int blame = exec_pipeline(st, n);
-	int rc = 0;
-	if (blame >= 0) {
-		struct zerr e = {0};
-		/* The receiver's complaint explains a failed pull best (the
-		 * sender then only sees its stream cut). */
-		if (st[n - 1].status != 0 && st[n - 1].err_buf.len > 0)
-			blame = (int)n - 1;
-		zerr_set(&e, st[blame].status, sb_str(&st[blame].err_buf), blame == 0 && !t->sh.local);
+	struct zerr e = { 0 };
+	int rc = pull(&po, &e);
+	if (rc < 0)
 		error("pulling %s from %s into %s failed: %s", snap, t->sh.name, t->fs, zerr_text(&e));
-		zerr_clear(&e);
-		rc = -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		st[i].argv = NULL;
-		proc_release(&st[i]);
-	}
+	zerr_clear(&e);
 	strv_clear(&w);
-	strv_clear(&s0);
-	strv_clear(&s1);
-	strv_clear(&s2);
 	return rc;
 }
 
@@ -252,7 +160,7 @@ static int pull(struct rf *t, const char *snap, const char *token)
 static int pull_and_record(struct rf *t, const char *snap, const char *want_guid, const char *token,
                            int expire)
 {
-	if (pull(t, snap, token) < 0)
+	if (pull_snap(t, snap, token) < 0)
 		return -1;
 	const char *snapname = strchr(snap, '@') + 1;
 	struct zsnaps after = {0};
@@ -292,7 +200,7 @@ static int refresh_locked(struct rf *t)
 	if (zrepfs_snaps(&local_host, t->fs, &t->mine) < 0) {
 		goto out;
 	}
-	if (cfg.resume) {
+	if (t->resume) {
 		zfs_get_one(&local_host, "receive_resume_token", t->fs, 0, &token, &e);
 		if (token && strcmp(token, "-") == 0) {
 			free(token);
@@ -403,19 +311,23 @@ out:
 
 int cmd_refresh(int argc, char **argv)
 {
-	struct rf t = {0};
+	struct rf t = { 0 };
 	t.force = cfg.force;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (strcmp(argv[i], "-f") == 0)
+	t.verbose = cfg.verbose;
+	t.resume = cfg.resume;
+	struct cmd_opts op = CMD_OPTS_INIT;
+	int c;
+	while ((c = cmd_getopt(&op, argc, argv, "fvr")) > 0) {
+		if (c == 'f')
 			t.force = 1;
-		else if (strcmp(argv[i], "-v") == 0)
-			cfg.verbose = 1;
-		else if (strcmp(argv[i], "-r") == 0)
-			cfg.resume = 1;
+		else if (c == 'v')
+			t.verbose = 1;
 		else
-			return cmd_usage_error("refresh", "refresh: unknown option %s", argv[i]);
+			t.resume = 1;
 	}
+	if (c < 0)
+		return EXIT_USAGE;
+	int i = op.ind;
 	if (i >= argc)
 		return cmd_usage_error("refresh", "no filesystem specified for refresh");
 	if (argc - i != 1)

@@ -128,13 +128,13 @@ int cmd_sentsync(int argc, char **argv)
 {
 	struct job j;
 	memset(&j, 0, sizeof(j));
-	int i = 1;
-	if (i < argc && strcmp(argv[i], "-L") == 0) {
+	struct cmd_opts op = CMD_OPTS_INIT;
+	int c;
+	while ((c = cmd_getopt(&op, argc, argv, "L")) > 0)
 		j.local_only = 1;
-		i++;
-	}
-	if (i < argc && argv[i][0] == '-' && argv[i][1] && !strchr(argv[i], '@'))
-		return cmd_usage_error("sentsync", "unknown option: %s", argv[i]);
+	if (c < 0)
+		return EXIT_USAGE;
+	int i = op.ind;
 	if (i >= argc)
 		return cmd_usage_error("sentsync", "sentsync needs FS@SNAP");
 	if (argc - i > 1)

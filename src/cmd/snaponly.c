@@ -11,7 +11,7 @@
 #include "../config.h"
 #include "../lock.h"
 #include "../msg.h"
-#include "../replicate.h"
+#include "../zrepsnap.h"
 
 static int snap_one(const char *fs)
 {
@@ -51,22 +51,11 @@ static int snap_one(const char *fs)
 int cmd_snaponly(int argc, char **argv)
 {
 	msg_notes_to_stderr = 1;
-	if (argc < 2)
-		return cmd_usage_error("snaponly", "no filesystem specified for snaponly");
 	struct strv fss = STRV_INIT;
-	if (strcmp(argv[1], "all") == 0) {
-		if (argc != 2)
-			return cmd_usage_error("snaponly", "snaponly all takes no other arguments");
-		if (zrepfs_list(&fss, 1) < 0)
-			return EXIT_FAIL;
-	} else {
-		for (int i = 1; i < argc; i++) {
-			if (check_dsname(argv[i], 0) < 0) {
-				strv_clear(&fss);
-				return EXIT_USAGE;
-			}
-			strv_push(&fss, argv[i]);
-		}
+	int bad = cmd_fs_list("snaponly", argv + 1, argc - 1, 1, -1, &fss);
+	if (bad) {
+		strv_clear(&fss);
+		return bad;
 	}
 	int failed = 0;
 	for (size_t i = 0; i < fss.n; i++)

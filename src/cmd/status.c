@@ -105,38 +105,31 @@ int cmd_status(int argc, char **argv)
 {
 	struct status_opts o = { 0, 0, 0, MONITOR_DEFAULT_COUNT, MONITOR_DEFAULT_SECONDS };
 	int have_c = 0, have_t = 0;
-	int i;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+	struct cmd_opts op = CMD_OPTS_INIT;
+	int c;
+	while ((c = cmd_getopt(&op, argc, argv, "vamc:t:")) > 0) {
 		unsigned long long v;
-		if (strcmp(a, "--") == 0) {
-			i++;
-			break;
-		}
-		if (a[0] != '-')
-			break;
-		if (strcmp(a, "-v") == 0) {
-			o.verbose = 1;
-		} else if (strcmp(a, "-a") == 0) {
-			o.all = 1;
-		} else if (strcmp(a, "-m") == 0) {
-			o.monitor = 1;
-		} else if (strcmp(a, "-c") == 0) {
-			if (parse_count(argv[i + 1], a, 1000000000ULL, &v) != 0)
+		switch (c) {
+		case 'v': o.verbose = 1; break;
+		case 'a': o.all = 1; break;
+		case 'm': o.monitor = 1; break;
+		case 'c':
+			if (parse_count(op.arg, "-c", 1000000000ULL, &v) != 0)
 				return EXIT_USAGE;
 			o.max_unsent = (unsigned long)v;
 			have_c = 1;
-			i++;
-		} else if (strcmp(a, "-t") == 0) {
-			if (parse_count(argv[i + 1], a, 1000000000000ULL, &v) != 0)
+			break;
+		case 't':
+			if (parse_count(op.arg, "-t", 1000000000000ULL, &v) != 0)
 				return EXIT_USAGE;
 			o.max_age = (long long)v;
 			have_t = 1;
-			i++;
-		} else {
-			return cmd_usage_error("status", "unknown option: %s", a);
+			break;
 		}
 	}
+	if (c < 0)
+		return EXIT_USAGE;
+	int i = op.ind;
 	if ((have_c || have_t) && !o.monitor)
 		return cmd_usage_error("status", "-c and -t go with -m");
 	if (o.monitor && o.verbose)

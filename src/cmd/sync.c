@@ -12,7 +12,7 @@
 #include "../lock.h"
 #include "../msg.h"
 #include "../props.h"
-#include "../replicate.h"
+#include "../zrepsnap.h"
 #include "../syncfs.h"
 
 /* sync FS@SNAP: roll the destination back to SNAP and forget newer sends. */
@@ -114,17 +114,10 @@ out:
 int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o)
 {
 	struct strv fss = STRV_INIT;
-	if (n == 1 && strcmp(list[0], "all") == 0) {
-		if (zrepfs_list(&fss, 1) < 0)
-			return EXIT_FAIL;
-	} else {
-		for (int i = 0; i < n; i++) {
-			if (check_dsname(list[i], 0) < 0) {
-				strv_clear(&fss);
-				return EXIT_USAGE;
-			}
-			strv_push(&fss, list[i]);
-		}
+	int bad = cmd_fs_list(cmdname, list, n, 1, -1, &fss);
+	if (bad) {
+		strv_clear(&fss);
+		return bad;
 	}
 	int failed = 0;
 	for (size_t i = 0; i < fss.n; i++) {
@@ -142,37 +135,43 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 	return failed ? EXIT_FAIL : EXIT_OK;
 }
 
+/* The options sync takes from the environment before its command line. */
+void sync_opts_defaults(struct sync_opts *o, int make_snapshot)
+{
+	memset(o, 0, sizeof(*o));
+	o->make_snapshot = make_snapshot;
+	o->force = cfg.force;
+	o->verbose = cfg.verbose;
+	o->resume = cfg.resume;
+	o->changed_only = cfg.changed_only;
+}
+
 int cmd_sync(int argc, char **argv)
 {
-	struct sync_opts o = { .make_snapshot = 1, .force = cfg.force };
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--") == 0) {
-			i++;
-			break;
-		}
-		if (strcmp(a, "-f") == 0)
-			o.force = 1;
-		else if (strcmp(a, "-v") == 0)
-			cfg.verbose = 1;
-		else if (strcmp(a, "-r") == 0)
-			cfg.resume = 1;
-		else if (strcmp(a, "-c") == 0)
-			cfg.changed_only = 1;
-		else if (strcmp(a, "-q") == 0) {
-			long long q;
-			if (i + 1 >= argc || parse_ll(argv[i + 1], &q) < 0)
+	struct sync_opts o;
+	sync_opts_defaults(&o, 1);
+	struct cmd_opts op = CMD_OPTS_INIT;
+	int c;
+	while ((c = cmd_getopt(&op, argc, argv, "fvrcq:")) > 0) {
+		long long q;
+		switch (c) {
+		case 'f': o.force = 1; break;
+		case 'v': o.verbose = 1; break;
+		case 'r': o.resume = 1; break;
+		case 'c': o.changed_only = 1; break;
+		case 'q':
+			if (parse_ll(op.arg, &q) < 0)
 				return cmd_usage_error("sync", "sync -q needs a number of seconds");
 			if (q < 30 || q > 100000000)
 				return cmd_usage_error("sync", "sync -q must use a value of at least 30 seconds, not %s",
-						       argv[i + 1]);
+						       op.arg);
 			o.quiet_secs = (int)q;
-			i++;
-		} else {
-			return cmd_usage_error("sync", "sync: unknown option %s", a);
+			break;
 		}
 	}
+	if (c < 0)
+		return EXIT_USAGE;
+	int i = op.ind;
 	if (i >= argc)
 		return cmd_usage_error("sync", "no filesystem specified for sync");
 	if (strchr(argv[i], '@')) {
@@ -180,7 +179,5 @@ int cmd_sync(int argc, char **argv)
 			return cmd_usage_error("sync", "sync FS@SNAP takes exactly one snapshot");
 		return synctosnap(argv[i], o.force);
 	}
-	if (strcmp(argv[i], "all") == 0 && argc - i != 1)
-		return cmd_usage_error("sync", "sync all takes no other arguments");
 	return sync_many("sync", argv + i, argc - i, &o);
 }

@@ -27,7 +27,9 @@
 #include "../lock.h"
 #include "../msg.h"
 #include "../props.h"
-#include "../replicate.h"
+#include "../remote.h"
+#include "../pipeline.h"
+#include "../zrepsnap.h"
 #include "../role.h"
 
 struct tk {
@@ -169,18 +171,13 @@ static int remote_takeover(struct tk *t)
 		strv_pushf(&w, "%s@%s", t->pfs, t->snap);
 	else
 		strv_push(&w, t->pfs);
-	struct strv sv = STRV_INIT;
-	host_build_argv(&t->ph, w.v, &sv);
 	struct proc p;
-	proc_init(&p, sv.v);
+	proc_init(&p, NULL);
 	p.out = EXEC_INHERIT;
 	p.err = EXEC_INHERIT;
-	if (!t->ph.local)
-		host_ssh_count++;
 	note("Starting failover from remote side %s", t->ph.name);
-	int st = exec_run(&p);
+	int st = remote_exec(&t->ph, w.v, &p);
 	proc_release(&p);
-	strv_clear(&sv);
 	strv_clear(&w);
 
 	struct fsinfo now;
@@ -211,43 +208,25 @@ static int remote_takeover(struct tk *t)
 
 int cmd_takeover(int argc, char **argv)
 {
-	struct tk t = {0};
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		if (strcmp(argv[i], "-f") == 0)
+	struct tk t = { 0 };
+	struct cmd_opts op = CMD_OPTS_INIT;
+	int c;
+	while ((c = cmd_getopt(&op, argc, argv, "fL")) > 0) {
+		if (c == 'f')
 			t.force = 1;
-		else if (strcmp(argv[i], "-L") == 0)
-			t.local = 1;
 		else
-			return cmd_usage_error("takeover", "takeover: unknown option %s", argv[i]);
+			t.local = 1;
 	}
-	if (i >= argc)
-		return cmd_usage_error("takeover", "takeover needs a filesystem");
-	if (argc - i > 2)
-		return cmd_usage_error(
-		    "takeover", "takeover takes FS[@SNAP] and an optional REMOTEHOST, not %d arguments",
-		    argc - i);
-	t.arg = argv[i];
-	t.rhost_arg = i + 1 < argc ? argv[i + 1] : NULL;
-	if (check_dsname(t.arg, 1) < 0)
+	if (c < 0)
 		return EXIT_USAGE;
-	const char *at = strchr(t.arg, '@');
-	t.fs = at ? xstrndup(t.arg, (size_t)(at - t.arg)) : xstrdup(t.arg);
-	int rc = EXIT_USAGE;
-	if (at) {
-		struct snapname sn;
-		t.snap = at + 1;
-		if (snapname_parse(t.snap, cfg.tag, &sn) < 0 || sn.unsent) {
-			error("%s is not a zrep snapshot of tag %s; nothing was changed", t.arg, cfg.tag);
-			goto out;
-		}
-	}
-	if (t.rhost_arg) {
-		struct host h;
-		if (host_init(&h, t.rhost_arg) < 0)
-			goto out;
-		host_release(&h);
-	}
+	struct fs_target tg;
+	int rc = cmd_fs_target("takeover", argc, argv, op.ind, &tg);
+	if (rc)
+		return rc;
+	t.arg = tg.arg;
+	t.fs = tg.fs;
+	t.snap = tg.snap;
+	t.rhost_arg = tg.rhost_arg;
 	rc = EXIT_FAIL;
 	if (fsinfo_read(&local_host, t.fs, &t.fi) < 0)
 		goto out;
@@ -257,18 +236,8 @@ int cmd_takeover(int argc, char **argv)
 		goto out;
 	}
 	t.lh = host_local_name();
-	role_props_from(&t.fi, &t.rp);
-	const char *phost;
-	if (role_partner(&t.rp, t.fs, t.lh, 1, &t.pfs, &phost) < 0) {
-		error("%s: cannot tell its partner from its %s properties", t.fs, P.prefix);
+	if (cmd_partner(&tg, &t.fi, 1, &t.rp, &t.pfs, &t.ph) < 0)
 		goto out;
-	}
-	if (t.rhost_arg)
-		phost = t.rhost_arg;
-	if (host_init(&t.ph, phost) < 0 || check_dsname(t.pfs, 0) < 0) {
-		error("%s: refusing the partner %s:%s found in its properties", t.fs, phost, t.pfs);
-		goto out;
-	}
 	if (!t.local && t.ph.local && str_eq(t.pfs, t.fs)) {
 		error("%s: its partner is itself; nothing to take over", t.fs);
 		goto out;

@@ -1,0 +1,293 @@
+/*
+ * pipeline: see pipeline.h. The push script and its markers are remote.c's;
+ * this file wires the stages, reads the markers and decides what failed.
+ * ZREP_OUTFILTER / ZREP_INFILTER are the user's shell code, by design the
+ * one place a user string reaches a shell.
+ */
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "exec.h"
+#include "msg.h"
+#include "props.h"
+
+#define MAX_STAGES 4
+
+int xfer_blame(const int *status, const char *const *err, const int *remote, size_t n)
+{
+	int b = pipeline_blame(status, err, n);
+	if (b < 0 || (size_t)b == n - 1)
+		return b;
+	size_t r = n - 1;
+	if (status[r] != 0 && err && err[r] && *err[r] &&
+	    zfs_classify(status[b], err[b], remote ? remote[b] : 0) == ZE_OTHER)
+		return (int)r;
+	return b;
+}
+
+static void handle_marker(const char *l, struct push_result *res)
+{
+	const char *a;
+	if (str_starts(l, "ZREP-"))
+		res->reached = 1;
+	if (remote_marker(l, "MASTER", NULL)) {
+		res->dest_master = 1;
+	} else if (remote_marker(l, "NODEST", &a)) {
+		res->dest_missing = 1;
+		free(res->detail);
+		res->detail = xstrdup(a);
+	} else if (remote_marker(l, "RECV-OK", NULL)) {
+		res->recv_ok = 1;
+	} else if (remote_marker(l, "GUID", &a)) {
+		free(res->guid);
+		res->guid = xstrdup(a);
+	} else if (remote_marker(l, "SENT", NULL)) {
+		res->sent_marked = 1;
+	} else if (remote_marker(l, "EXPIRE-OK", NULL)) {
+		res->expire_ran = res->expire_ok = 1;
+	} else if (remote_marker(l, "EXPIRE-FAILED", NULL)) {
+		res->expire_ran = 1;
+	} else if (remote_marker(l, "SNAP", &a)) {
+		const char *tab = strrchr(a, '\t');
+		if (tab && strchr(a, '@')) {
+			strv_push_nodup(&res->remote_names, xstrndup(a, (size_t)(tab - a)));
+			strv_push(&res->remote_guids, tab + 1);
+		}
+	} else if (remote_marker(l, "SETFAIL", &a)) {
+		warn("could not apply %s on the destination", a);
+	}
+}
+
+void push_result_free(struct push_result *r)
+{
+	free(r->guid);
+	free(r->detail);
+	free(r->adopted_base);
+	strv_clear(&r->remote_names);
+	strv_clear(&r->remote_guids);
+	zerr_clear(&r->err);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The base to send from: the newest snapshot both sides hold with the same
+ * guid, when that differs from o->base (recorded in res->adopted_base): newer
+ * when an earlier transfer completed but was never recorded here, older when
+ * the destination lost (or never got) what we recorded as sent. */
+static const char *common_base(const struct push_opts *o, struct push_result *res)
+{
+	const struct zsnap *best = zsnaps_common_base(o->local_snaps, res->remote_names.v, res->remote_guids.v,
+	                                              res->remote_names.n, o->snap);
+	if (best && (!o->base || strcmp(best->name, o->base) != 0)) {
+		res->adopted_base = xstrdup(best->name);
+		return best->name;
+	}
+	return o->base;
+}
+
+/* Appends sh -c WORDS to sv (a filter stage). */
+static void filter_argv(struct strv *sv, const char *code)
+{
+	strv_push(sv, "sh");
+	strv_push(sv, "-c");
+	strv_push(sv, code);
+}
+
+void push_call(const struct push_opts *o, struct remote_call *c)
+{
+	/* The receive command line, run by the remote sh through eval. */
+	struct strv rv = STRV_INIT;
+	zfs_argv_recv(&rv, &o->recv);
+	struct strbuf rcv = STRBUF_INIT;
+	if (cfg.infilter) {
+		sb_adds(&rcv, cfg.infilter);
+		sb_adds(&rcv, " | ");
+	}
+	sh_join(&rcv, rv.v);
+	strv_clear(&rv);
+
+	struct strbuf exl = STRBUF_INIT;
+	if (o->remote_expire) {
+		struct strv ev = STRV_INIT;
+		remote_zrep_argv(&ev);
+		strv_push(&ev, "expire");
+		strv_push(&ev, o->recv.target);
+		sh_join(&exl, ev.v);
+		strv_clear(&ev);
+	}
+	const char *at = o->snap ? strchr(o->snap, '@') : NULL;
+	struct remote_push_params pp = {
+		.target = o->recv.target,
+		.master_prop = o->check_master ? P.master : NULL,
+		.sent_prop = o->mark_sent ? P.sent : NULL,
+		.snap = at ? at + 1 : NULL,
+		.recv_cmd = sb_str(&rcv),
+		.expire_cmd = o->remote_expire ? sb_str(&exl) : NULL,
+		.set_after = o->set_after,
+	};
+	remote_push_call(c, &pp);
+	sb_release(&rcv);
+	sb_release(&exl);
+}
+
+/* Runs send [| outfilter] into fd; fills st (n stages). Returns pipeline_blame's answer. */
+static int run_send(const struct push_opts *o, const char *base, int fd, struct proc *st, size_t *n,
+		    struct strv *sv, struct strv *fv)
+{
+	struct send_opts so = {
+		.from = base,
+		.inc_flag = cfg.inc_flag,
+		.snap = o->snap,
+		.token = o->token,
+		.props = o->props,
+		.recursive = cfg.recursive,
+		.verbose = o->verbose,
+		.extra = o->token ? cfg.resume_flags : cfg.send_flags,
+	};
+	zfs_argv_send(sv, &so);
+	*n = 0;
+	proc_init(&st[(*n)++], sv->v);
+	if (cfg.outfilter) {
+		filter_argv(fv, cfg.outfilter);
+		proc_init(&st[(*n)++], fv->v);
+	}
+	st[*n - 1].out = fd;
+	st[0].err_tee = o->verbose;
+	st[0].ignore_sigpipe = 1;
+	return exec_pipeline(st, *n);
+}
+
+int push(const struct host *dest, const struct push_opts *o, struct push_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	struct remote_call call;
+	push_call(o, &call);
+	struct strv full = STRV_INIT;
+	struct proc rp;
+	debug("push to %s:%s", dest->name, o->recv.target);
+	int started = remote_start(dest, &call, &rp, &full);
+	remote_call_free(&call);
+	if (started < 0) {
+		zerr_set(&res->err, -1, "could not start the remote side", !dest->local);
+		strv_clear(&full);
+		return -1;
+	}
+
+	struct strbuf line = STRBUF_INIT;
+	int ready = 0;
+	while (!ready && remote_read_line(rp.out_fd, &line)) {
+		debug("remote: %s", sb_str(&line));
+		ready = remote_marker(sb_str(&line), "READY", NULL);
+		handle_marker(sb_str(&line), res);
+		if (res->dest_master || res->dest_missing)
+			break;
+	}
+
+	const char *base = o->base;
+	if (ready && o->local_snaps)
+		base = common_base(o, res);
+
+	struct proc st[MAX_STAGES];
+	size_t nst = 0;
+	struct strv sv = STRV_INIT, fv = STRV_INIT;
+	if (ready) {
+		res->started = 1;
+		run_send(o, base, rp.in_fd, st, &nst, &sv, &fv);
+	}
+	close(rp.in_fd);
+	rp.in_fd = -1;
+	while (remote_read_line(rp.out_fd, &line)) {
+		debug("remote: %s", sb_str(&line));
+		handle_marker(sb_str(&line), res);
+	}
+	close(rp.out_fd);
+	int rst = exec_wait(&rp);
+	const char *rerr = sb_str(&rp.err_buf);
+	if (*rerr)
+		debug("remote stderr: %s", rerr);
+
+	if (!res->reached) {
+		zerr_set(&res->err, rst ? rst : 1, *rerr ? rerr : "no answer from the remote side", !dest->local);
+		if (res->err.kind == ZE_OTHER && rst == SSH_FAILURE)
+			res->err.kind = ZE_UNREACHABLE;
+	} else if (res->started) {
+		/* The stages, the destination's receive last. */
+		int status[MAX_STAGES + 1], remote[MAX_STAGES + 1] = { 0 };
+		const char *errs[MAX_STAGES + 1];
+		for (size_t i = 0; i < nst; i++) {
+			status[i] = st[i].status;
+			errs[i] = sb_str(&st[i].err_buf);
+		}
+		status[nst] = res->recv_ok ? 0 : 1;
+		errs[nst] = rerr;
+		remote[nst] = !dest->local;
+		int b = xfer_blame(status, errs, remote, nst + 1);
+		if ((size_t)b == nst)
+			zerr_set(&res->err, 1, *rerr ? rerr : "receive failed", !dest->local);
+		else if (b >= 0)
+			zerr_set(&res->err, status[b], errs[b], 0);
+		/* A receiver that is content while the sender failed is not trusted. */
+		if (b >= 0)
+			res->recv_ok = 0;
+	}
+	for (size_t i = 0; i < nst; i++) {
+		st[i].argv = NULL;
+		proc_release(&st[i]);
+	}
+	strv_clear(&sv);
+	strv_clear(&fv);
+	proc_release(&rp);
+	sb_release(&line);
+	strv_clear(&full);
+	return res->recv_ok ? 0 : -1;
+}
+
+size_t pull_stages(const struct pull_opts *o, struct strv *sv)
+{
+	size_t n = 0;
+	if (cfg.outfilter) {
+		struct remote_call c;
+		remote_pullsend_call(&c, cfg.outfilter, o->send_argv);
+		remote_build(o->src, &c, &sv[n++]);
+		remote_call_free(&c);
+	} else {
+		host_build_argv(o->src, o->send_argv, &sv[n++]);
+	}
+	if (cfg.infilter)
+		filter_argv(&sv[n++], cfg.infilter);
+	zfs_argv_recv(&sv[n++], &o->recv);
+	return n;
+}
+
+int pull(const struct pull_opts *o, struct zerr *err)
+{
+	struct strv sv[3] = { STRV_INIT, STRV_INIT, STRV_INIT };
+	size_t n = pull_stages(o, sv);
+	remote_count(o->src);
+	struct proc st[MAX_STAGES];
+	int remote[MAX_STAGES] = { 0 };
+	remote[0] = !o->src->local;
+	for (size_t i = 0; i < n; i++)
+		proc_init(&st[i], sv[i].v);
+	st[0].err_tee = o->verbose;
+	exec_pipeline(st, n);
+	int status[MAX_STAGES];
+	const char *errs[MAX_STAGES];
+	for (size_t i = 0; i < n; i++) {
+		status[i] = st[i].status;
+		errs[i] = sb_str(&st[i].err_buf);
+	}
+	int b = xfer_blame(status, errs, remote, n);
+	if (b >= 0)
+		zerr_set(err, status[b], errs[b], remote[b]);
+	for (size_t i = 0; i < n; i++) {
+		st[i].argv = NULL;
+		proc_release(&st[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		strv_clear(&sv[i]);
+	return b >= 0 ? -1 : 0;
+}

@@ -1,0 +1,90 @@
+/*
+ * pipeline: the data path of a transfer, send | [filters] | [ssh] receive,
+ * in both directions, with one rule for which stage explains a failure.
+ *
+ * push (sync, init, failover: send here, receive there) costs one remote
+ * connection: remote.c's push script on the destination checks split brain,
+ * lists its snapshots, says READY, receives, applies properties, marks the
+ * snapshot sent, reports its guid and runs the remote expire, all in the
+ * same session. pull (refresh: send there, receive here) runs the source's
+ * sending command through ssh into a local receive.
+ */
+#ifndef ZREP_PIPELINE_H
+#define ZREP_PIPELINE_H
+
+#include "host.h"
+#include "remote.h"
+#include "snaps.h"
+#include "zfs.h"
+
+struct push_opts {
+	const char *base;      /* full name of the incremental base, NULL = full stream */
+	const char *snap;      /* full name of the snapshot to send */
+	const char *token;     /* resume token instead of base/snap */
+	int check_master;      /* refuse when the destination is master (split brain) */
+	int props;             /* send -p (init) */
+	int verbose;           /* send -v, its progress shown on our stderr */
+	struct recv_opts recv; /* target and flags of the receive */
+	char **set_after;      /* "prop=value" (or "@inherit=prop") applied to the target after receiving */
+	int mark_sent;         /* set TAG:sent on the received snapshot */
+	int remote_expire;     /* run `zrep expire DESTFS` on the destination afterwards */
+	/*
+	 * When set, the destination lists its snapshots (name and guid) before
+	 * data flows, and the base becomes the newest snapshot both sides hold
+	 * with the same guid if that is newer than `base`: a previous run whose
+	 * receive completed but which died before recording it is recovered.
+	 */
+	const struct zsnaps *local_snaps;
+};
+
+struct push_result {
+	int reached;       /* the destination answered */
+	int dest_master;   /* destination is master: split brain */
+	int dest_missing;  /* destination dataset missing */
+	int started;       /* data started to flow */
+	int recv_ok;
+	int sent_marked;
+	char *guid;        /* guid of the received snapshot on the destination */
+	int expire_ran, expire_ok;
+	struct strv remote_names, remote_guids; /* destination's snapshots (local_snaps mode) */
+	char *adopted_base; /* newer common base found on the destination, or NULL */
+	struct zerr err;   /* why it failed (receiver's error first) */
+	char *detail;      /* remote's error text for "destination missing" */
+};
+
+/* Pushes; returns 0 when the receive succeeded. Prints nothing itself. */
+int push(const struct host *dest, const struct push_opts *o, struct push_result *res);
+void push_result_free(struct push_result *r);
+
+/* Pure: the remote push call of o (its receive line and expire line included). */
+void push_call(const struct push_opts *o, struct remote_call *c);
+
+struct pull_opts {
+	const struct host *src;
+	char **send_argv;      /* the command that writes the stream on src (zrep _refreshpull ...) */
+	struct recv_opts recv; /* the local receive */
+	int verbose;           /* show the sender's stderr as it comes */
+};
+
+/*
+ * Pure: the argv of each stage of a pull into sv[0..2]: the source's sending
+ * command (through ssh, behind ZREP_OUTFILTER there), ZREP_INFILTER here,
+ * the receive. Returns the number of stages.
+ */
+size_t pull_stages(const struct pull_opts *o, struct strv *sv);
+
+/* Pulls; returns 0 when every stage succeeded, else -1 with err set. Prints nothing itself. */
+int pull(const struct pull_opts *o, struct zerr *err);
+
+/*
+ * Pure: the one blame rule. Stages 0..n-1 run from sender to receiver (the
+ * receiver last); remote[i] says stage i ran through ssh. Returns -1 when
+ * every stage succeeded. Otherwise the stage pipeline_blame picks (the most
+ * upstream failure that is not a mere broken pipe), except that a receiver
+ * that failed and said why is blamed instead when that stage's error is one
+ * zfs gives no name to (ZE_OTHER): zfs receive's complaint ("destination
+ * has been modified") explains a run better than the sender's cut stream.
+ */
+int xfer_blame(const int *status, const char *const *err, const int *remote, size_t n);
+
+#endif

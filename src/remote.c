@@ -1,0 +1,329 @@
+/*
+ * remote: see remote.h. Each script is one line without '!' (any login
+ * shell passes it to sh intact), reads its user data from $1..., and
+ * answers with ZREP-* marker lines on stdout; what its commands print for
+ * people goes to stderr. zfs command lines come from zfs_sh.h.
+ */
+#include "remote.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "msg.h"
+#include "zfs_sh.h"
+
+unsigned long remote_connections;
+
+/* $1 target, $2 master prop ("" = no check), $3 sent prop, $4 snapshot name
+ * after '@', $5 receive command line, $6 expire command line or "", then
+ * "prop=value" / "@inherit=prop" words to apply after the receive. */
+static const char push_script[] =
+	"d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; ex=$6; shift 6; "
+	"if [ -n \"$mp\" ]; then "
+	"m=$(zrep_local \"$mp\" \"$d\" 2>&1) || { echo \"ZREP-NODEST $m\" | tr '\\n' ' '; echo; exit 0; }; "
+	"if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "
+	"zrep_guids \"$d\" | sed 's/^/ZREP-SNAP /'; fi; "
+	"echo ZREP-READY; "
+	"eval \"$rcv\"; r=$?; "
+	"if [ $r -ne 0 ]; then echo \"ZREP-RECV-FAILED $r\"; exit 0; fi; "
+	"echo ZREP-RECV-OK; "
+	"for pv in \"$@\"; do case $pv in "
+	"@inherit=*) zrep_inherit \"${pv#@inherit=}\" \"$d\" || echo \"ZREP-SETFAIL $pv\";; "
+	"*) zrep_set \"$pv\" \"$d\" || echo \"ZREP-SETFAIL $pv\";; esac; done; "
+	"if [ -n \"$sn\" ]; then "
+	"g=$(zrep_value guid \"$d@$sn\") && echo \"ZREP-GUID $g\"; "
+	"if [ -n \"$sp\" ]; then t=$(date +%s); zrep_set \"$sp=$t\" \"$d@$sn\" && echo \"ZREP-SENT $t\"; fi; fi; "
+	"if [ -n \"$ex\" ]; then if eval \"$ex\" >&2 </dev/null; then echo ZREP-EXPIRE-OK; "
+	"else echo ZREP-EXPIRE-FAILED; fi; fi; "
+	"exit 0";
+
+/* $1 destination fs, $2 master prop, then the expire command's words. */
+static const char expire_script[] =
+	"d=$1; mp=$2; shift 2; "
+	"m=$(zrep_local \"$mp\" \"$d\" 2>&1) || { echo ZREP-NODEST; exit 0; }; "
+	"if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "
+	"if \"$@\" >&2 </dev/null; then echo ZREP-EXPIRE-OK; else echo ZREP-EXPIRE-FAILED; fi";
+
+/* No parameters: `zfs` alone prints its usage (status 2). */
+static const char features_script[] = "zrep_usage; exit 0";
+
+/* $1 dataset. */
+static const char probe_script[] = "zrep_usage; echo ZREP-PROBE-END; "
+				   "if zrep_exists \"$1\"; then echo ZREP-EXISTS; "
+				   "t=$(zrep_token \"$1\"); echo \"ZREP-TOKEN $t\"; "
+				   "else echo ZREP-ABSENT; fi";
+
+/* $1 B's snapshot, $2 A's guid of it, $3 "1" to roll back to it, $4 sent prop,
+ * $5 sent time, $6 master prop, $7 B's fs, then `zrep takeover -L FS_B`. */
+static const char promote_script[] =
+	"bs=$1; want=$2; rb=$3; sp=$4; st=$5; mp=$6; pf=$7; shift 7; "
+	"g=$(zrep_value guid \"$bs\" 2>&1) || { echo \"ZREP-NOSNAP $g\" | tr '\\n' ' '; echo; exit 0; }; "
+	"if [ \"$g\" = \"$want\" ]; then :; else echo \"ZREP-GUID $g\"; exit 0; fi; "
+	"if [ -n \"$rb\" ]; then zrep_rollback \"$bs\" >&2 || { echo ZREP-ROLLBACK-FAILED; exit 0; }; "
+	"zrep_set \"$sp=$st\" \"$bs\" >&2; fi; "
+	"echo ZREP-VERIFIED; "
+	"ZREP_PARTNER_FAILOVER=1 \"$@\" </dev/null >&2; r=$?; "
+	"m=$(zrep_local \"$mp\" \"$pf\" 2>/dev/null); "
+	"echo \"ZREP-TAKEOVER $r $m\"";
+
+/* $1 properties to list, $2 the source fs, then `zrep snaponly SRCFS`. */
+static const char snaplist_script[] = "pr=$1; fs=$2; shift 2; n=$(\"$@\" </dev/null); r=$?; "
+				      "if [ $r -ne 0 ]; then echo \"ZREP-SNAPFAIL $r\"; exit 0; fi; "
+				      "echo \"ZREP-NEWSNAP $n\"; echo ZREP-LIST; "
+				      "zrep_rows \"$pr\" \"$fs\" || echo ZREP-LISTFAIL";
+
+/* $1 `zrep _refreshcomplete ...`, $2 `zrep expire -L SRCFS` or "" (quoted command lines). */
+static const char complete_script[] =
+	"c=$1; e=$2; if eval \"$c\" </dev/null >&2; then echo ZREP-COMPLETE; fi; "
+	"if [ -n \"$e\" ]; then if eval \"$e\" </dev/null >&2; then echo ZREP-EXPIRE-OK; "
+	"else echo ZREP-EXPIRE-FAILED; fi; fi";
+
+/* $1 ZREP_OUTFILTER (the user's shell code), then the sending command's words. */
+static const char pullsend_script[] = "f=$1; shift; \"$@\" | eval \"$f\"";
+
+static void call_init(struct remote_call *c, const char *name, const char *script)
+{
+	c->name = name;
+	c->script = script;
+	c->args = (struct strv)STRV_INIT;
+}
+
+void remote_call_free(struct remote_call *c)
+{
+	strv_clear(&c->args);
+}
+
+static char *joined(char *const *argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	sh_join(&sb, argv);
+	return sb_detach(&sb);
+}
+
+void remote_zrep_argv(struct strv *sv)
+{
+	strv_split(sv, cfg.zrep_path);
+	/* -R first: the shell zrep only recognises it as the very first argument. */
+	if (cfg.recursive)
+		strv_push(sv, "-R");
+	if (strcmp(cfg.tag, "zrep") != 0) {
+		strv_push(sv, "-t");
+		strv_push(sv, cfg.tag);
+	}
+	if (msg_debug)
+		strv_push(sv, "-D");
+}
+
+void remote_push_call(struct remote_call *c, const struct remote_push_params *p)
+{
+	call_init(c, "push", push_script);
+	strv_push(&c->args, p->target);
+	strv_push(&c->args, p->master_prop ? p->master_prop : "");
+	strv_push(&c->args, p->sent_prop ? p->sent_prop : "");
+	strv_push(&c->args, p->snap ? p->snap : "");
+	strv_push(&c->args, p->recv_cmd);
+	strv_push(&c->args, p->expire_cmd ? p->expire_cmd : "");
+	strv_pushv(&c->args, p->set_after);
+}
+
+void remote_expire_call(struct remote_call *c, const char *destfs, const char *master_prop,
+			char *const *expire_argv)
+{
+	call_init(c, "expire", expire_script);
+	strv_push(&c->args, destfs);
+	strv_push(&c->args, master_prop);
+	strv_pushv(&c->args, expire_argv);
+}
+
+void remote_features_call(struct remote_call *c)
+{
+	call_init(c, "features", features_script);
+}
+
+void remote_probe_call(struct remote_call *c, const char *ds)
+{
+	call_init(c, "probe", probe_script);
+	strv_push(&c->args, ds);
+}
+
+void remote_promote_call(struct remote_call *c, const struct remote_promote_params *p)
+{
+	call_init(c, "promote", promote_script);
+	strv_push(&c->args, p->bsnap);
+	strv_push(&c->args, p->want_guid);
+	strv_push(&c->args, p->rollback ? "1" : "");
+	strv_push(&c->args, p->sent_prop);
+	strv_pushf(&c->args, "%lld", p->sent_time);
+	strv_push(&c->args, p->master_prop);
+	strv_push(&c->args, p->pfs);
+	strv_pushv(&c->args, p->takeover_argv);
+}
+
+void remote_snaplist_call(struct remote_call *c, const char *props, const char *srcfs,
+			  char *const *snaponly_argv)
+{
+	call_init(c, "snaplist", snaplist_script);
+	strv_push(&c->args, props);
+	strv_push(&c->args, srcfs);
+	strv_pushv(&c->args, snaponly_argv);
+}
+
+void remote_complete_call(struct remote_call *c, char *const *complete_argv, char *const *expire_argv)
+{
+	call_init(c, "complete", complete_script);
+	strv_push_nodup(&c->args, joined(complete_argv));
+	if (expire_argv)
+		strv_push_nodup(&c->args, joined(expire_argv));
+	else
+		strv_push(&c->args, "");
+}
+
+void remote_pullsend_call(struct remote_call *c, const char *outfilter, char *const *send_argv)
+{
+	call_init(c, "pullsend", pullsend_script);
+	strv_push(&c->args, outfilter);
+	strv_pushv(&c->args, send_argv);
+}
+
+void remote_build(const struct host *h, const struct remote_call *c, struct strv *out)
+{
+	struct strbuf text = STRBUF_INIT;
+	sb_adds(&text, zfs_sh_functions);
+	sb_adds(&text, c->script);
+	host_build_script(h, sb_str(&text), c->args.v, out);
+	sb_release(&text);
+}
+
+/* Builds the argv that runs c (or argv) on h, counts a connection, and
+ * shows the words when debugging. */
+static void prepare(const struct host *h, const struct remote_call *c, char *const *argv, struct strv *out)
+{
+	if (c)
+		remote_build(h, c, out);
+	else
+		host_build_argv(h, argv, out);
+	remote_count(h);
+	if (msg_debug) {
+		if (c) {
+			struct strbuf sb = STRBUF_INIT;
+			sh_join(&sb, c->args.v);
+			debug("run %s script on %s with: %s", c->name, h->name, sb_str(&sb));
+			sb_release(&sb);
+		} else {
+			struct strbuf sb = STRBUF_INIT;
+			sh_join(&sb, out->v);
+			debug("run on %s: %s", h->name, sb_str(&sb));
+			sb_release(&sb);
+		}
+	}
+}
+
+void remote_count(const struct host *h)
+{
+	if (!h->local)
+		remote_connections++;
+}
+
+void remote_reply_free(struct remote_reply *r)
+{
+	sb_release(&r->out);
+	sb_release(&r->err);
+	strv_clear(&r->lines);
+}
+
+int remote_marker(const char *line, const char *name, const char **arg)
+{
+	if (!str_starts(line, "ZREP-"))
+		return 0;
+	const char *s = line + 5;
+	size_t n = strlen(name);
+	if (strncmp(s, name, n) != 0 || (s[n] != '\0' && s[n] != ' '))
+		return 0;
+	if (arg)
+		*arg = s[n] ? s + n + 1 : s + n;
+	return 1;
+}
+
+const char *remote_find(const struct remote_reply *r, const char *name)
+{
+	const char *arg;
+	for (size_t i = 0; i < r->lines.n; i++)
+		if (remote_marker(r->lines.v[i], name, &arg))
+			return arg;
+	return NULL;
+}
+
+const char *remote_after(const struct remote_reply *r, const char *name)
+{
+	const char *s = sb_str(&r->out);
+	while (*s) {
+		size_t n = strcspn(s, "\n");
+		const char *next = s[n] ? s + n + 1 : s + n;
+		char *line = xstrndup(s, n);
+		int hit = remote_marker(line, name, NULL);
+		free(line);
+		if (hit)
+			return next;
+		s = next;
+	}
+	return NULL;
+}
+
+int remote_run(const struct host *h, const struct remote_call *c, int err, struct remote_reply *r)
+{
+	struct strv argv = STRV_INIT;
+	prepare(h, c, NULL, &argv);
+	struct proc p;
+	proc_init(&p, argv.v);
+	p.err = err;
+	r->status = exec_run(&p);
+	sb_init(&r->out);
+	sb_init(&r->err);
+	r->lines = (struct strv)STRV_INIT;
+	sb_adds(&r->out, sb_str(&p.out_buf));
+	sb_adds(&r->err, sb_str(&p.err_buf));
+	strv_lines(&r->lines, sb_str(&r->out));
+	proc_release(&p);
+	strv_clear(&argv);
+	return r->status;
+}
+
+int remote_start(const struct host *h, const struct remote_call *c, struct proc *p, struct strv *argv)
+{
+	prepare(h, c, NULL, argv);
+	proc_init(p, argv->v);
+	p->in = EXEC_PIPE;
+	p->out = EXEC_PIPE;
+	p->err = EXEC_TMPFILE;
+	return exec_start(p);
+}
+
+int remote_read_line(int fd, struct strbuf *line)
+{
+	sb_reset(line);
+	for (;;) {
+		char ch;
+		ssize_t r = read(fd, &ch, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return line->len > 0;
+		if (ch == '\n')
+			return 1;
+		sb_add(line, &ch, 1);
+	}
+}
+
+int remote_exec(const struct host *h, char *const *argv, struct proc *p)
+{
+	struct strv full = STRV_INIT;
+	prepare(h, NULL, argv, &full);
+	p->argv = full.v;
+	int st = exec_run(p);
+	p->argv = NULL;
+	strv_clear(&full);
+	return st;
+}

@@ -1,0 +1,155 @@
+/*
+ * remote: every sh script zrep sends to a host, the positional parameters
+ * each one takes, and the marker lines ("ZREP-NAME [ARG]") it answers with.
+ * The scripts are fixed text (zrep's logic here, zfs's command lines from
+ * zfs_sh.h); all user data travels as positional parameters, so batching
+ * work into one connection never builds shell code from data.
+ *
+ * Building a call (remote_*_call, pure, unit-tested) is separate from
+ * running it (remote_run / remote_start), which is the one place that
+ * turns a call into a process on a host. Commands that are not scripts
+ * (a plain remote `zrep failover`, one zfs command) go through remote_exec.
+ */
+#ifndef ZREP_REMOTE_H
+#define ZREP_REMOTE_H
+
+#include "exec.h"
+#include "host.h"
+#include "util.h"
+
+struct remote_call {
+	const char *name;   /* for debug output: "push", "expire", ... */
+	const char *script; /* the script body (zfs_sh functions are put in front) */
+	struct strv args;   /* $1 ... */
+};
+
+void remote_call_free(struct remote_call *c);
+
+/*
+ * The words that run zrep on the other host: ZREP_PATH's words, then -R in
+ * recursive mode (first, as the shell zrep requires), -t TAG for a tag other
+ * than "zrep", -D when debugging. Appended to sv.
+ */
+void remote_zrep_argv(struct strv *sv);
+
+/*
+ * push: run on the destination of a push. When master_prop is set it
+ * answers MASTER (split brain: the destination is master too) or NODEST
+ * TEXT (cannot read it there), else lists target's snapshots as SNAP
+ * "NAME<TAB>GUID" lines; then READY, runs recv_cmd (a shell command line,
+ * reading the stream from stdin), answers RECV-FAILED STATUS or RECV-OK;
+ * applies set_after ("prop=value", or "@inherit=prop"; SETFAIL WORD on
+ * failure); when snap is set reports GUID G of target@snap and, with
+ * sent_prop, marks it sent (SENT TIME); finally runs expire_cmd (EXPIRE-OK
+ * or EXPIRE-FAILED).
+ */
+struct remote_push_params {
+	const char *target;
+	const char *master_prop; /* NULL: no split-brain check, no listing */
+	const char *sent_prop;   /* NULL: do not mark */
+	const char *snap;        /* the part after '@', or NULL */
+	const char *recv_cmd;
+	const char *expire_cmd; /* or NULL */
+	char *const *set_after; /* or NULL */
+};
+void remote_push_call(struct remote_call *c, const struct remote_push_params *p);
+
+/*
+ * expire: on a destination, refuse when destfs is master there (MASTER) or
+ * unreadable (NODEST), else run expire_argv (EXPIRE-OK / EXPIRE-FAILED).
+ */
+void remote_expire_call(struct remote_call *c, const char *destfs, const char *master_prop,
+			char *const *expire_argv);
+
+/* features: zfs's usage text, nothing else. */
+void remote_features_call(struct remote_call *c);
+
+/*
+ * probe: zfs's usage text, the line PROBE-END, then EXISTS and TOKEN T (T
+ * is "-" or empty for none) when ds exists, else ABSENT.
+ */
+void remote_probe_call(struct remote_call *c, const char *ds);
+
+/*
+ * promote (failover step 3, on B): answers NOSNAP TEXT when bsnap cannot be
+ * read, GUID G when its guid is not want_guid; with rollback, rolls back to
+ * bsnap and sets sent_prop=sent_time on it (ROLLBACK-FAILED); then
+ * VERIFIED, runs takeover_argv (with ZREP_PARTNER_FAILOVER=1 in its
+ * environment) and answers TAKEOVER STATUS MASTERVALUE, the local value of
+ * master_prop on pfs afterwards.
+ */
+struct remote_promote_params {
+	const char *bsnap;
+	const char *want_guid;
+	int rollback;
+	const char *sent_prop;
+	long long sent_time;
+	const char *master_prop;
+	const char *pfs;
+	char *const *takeover_argv;
+};
+void remote_promote_call(struct remote_call *c, const struct remote_promote_params *p);
+
+/*
+ * snaplist (refresh step 1, on the source): runs snaponly_argv (NEWSNAP
+ * NAME, or SNAPFAIL STATUS), then the line LIST followed by the `get -Hp`
+ * rows of props for srcfs and its snapshots (LISTFAIL on failure).
+ */
+void remote_snaplist_call(struct remote_call *c, const char *props, const char *srcfs,
+			  char *const *snaponly_argv);
+
+/*
+ * complete (refresh step 4, on the source): runs complete_argv (COMPLETE),
+ * then expire_argv when given (EXPIRE-OK / EXPIRE-FAILED).
+ */
+void remote_complete_call(struct remote_call *c, char *const *complete_argv, char *const *expire_argv);
+
+/* pullsend (refresh step 3, on the source): `send_argv | sh -c outfilter` (the stream on stdout). */
+void remote_pullsend_call(struct remote_call *c, const char *outfilter, char *const *send_argv);
+
+/* Pure: the argv that runs c on h (sh -c on the host, through ssh if remote). */
+void remote_build(const struct host *h, const struct remote_call *c, struct strv *out);
+
+struct remote_reply {
+	int status;         /* exit status of the local sh or ssh process */
+	struct strbuf out;  /* stdout as received */
+	struct strbuf err;  /* stderr, when captured */
+	struct strv lines;  /* out, split into lines */
+};
+void remote_reply_free(struct remote_reply *r);
+
+/*
+ * Pure: 1 when line is the marker "ZREP-<name>" or "ZREP-<name> ARG";
+ * *arg (may be NULL) then points at ARG ("" when there is none).
+ */
+int remote_marker(const char *line, const char *name, const char **arg);
+/* The ARG of the first line of r that is marker name, or NULL. */
+const char *remote_find(const struct remote_reply *r, const char *name);
+/* The raw output after the first line that is marker name, or NULL. */
+const char *remote_after(const struct remote_reply *r, const char *name);
+
+/*
+ * Runs c on h and waits. err: EXEC_CAPTURE (into r->err) or EXEC_INHERIT.
+ * Returns r->status.
+ */
+int remote_run(const struct host *h, const struct remote_call *c, int err, struct remote_reply *r);
+
+/*
+ * Starts c on h with its stdin and stdout as pipes (p->in_fd, p->out_fd;
+ * the caller closes them) and stderr kept in a file, for a conversation.
+ * argv receives the built words and must outlive p. Returns 0 or -1.
+ */
+int remote_start(const struct host *h, const struct remote_call *c, struct proc *p, struct strv *argv);
+/* Reads one line (without its newline) from fd. Returns 1 with a line, 0 at EOF. */
+int remote_read_line(int fd, struct strbuf *line);
+
+/* Runs argv on h (through ssh when remote) with p's wiring; returns the status. */
+int remote_exec(const struct host *h, char *const *argv, struct proc *p);
+
+/* Counts a connection to h (when it is remote) for a stage built with remote_build or host_build_argv. */
+void remote_count(const struct host *h);
+
+/* Remote connections opened by this process (benchmarks, -D): counted here only. */
+extern unsigned long remote_connections;
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * zfs_sh: see zfs_sh.h. Keep each definition a one-liner ending in "; }".
+ */
+#include "zfs_sh.h"
+
+const char zfs_sh_functions[] =
+	"zrep_usage() { zfs 2>&1 </dev/null; }; "
+	"zrep_exists() { zfs list -H -o name \"$1\" </dev/null >/dev/null 2>&1; }; "
+	"zrep_token() { zfs get -H -o value receive_resume_token \"$1\" 2>/dev/null </dev/null; }; "
+	"zrep_local() { zfs get -H -o value -s local \"$1\" \"$2\" </dev/null; }; "
+	"zrep_value() { zfs get -H -p -o value \"$1\" \"$2\" </dev/null; }; "
+	"zrep_guids() { zfs get -H -p -o name,value -r -d 1 guid \"$1\" </dev/null; }; "
+	"zrep_rows() { zfs get -Hp -o name,property,value,source -r -d 1 \"$1\" \"$2\" </dev/null; }; "
+	"zrep_set() { zfs set \"$1\" \"$2\" </dev/null; }; "
+	"zrep_inherit() { zfs inherit \"$1\" \"$2\" </dev/null; }; "
+	"zrep_rollback() { zfs rollback -r \"$1\" </dev/null; }; ";
