@@ -84,16 +84,8 @@ void push_result_free(struct push_result *r)
  * destination lost (or never got) what we recorded as sent. */
 static const char *common_base(const struct push_opts *o, struct push_result *res)
 {
-	const struct zsnaps *ls = o->local_snaps;
-	const struct zsnap *best = NULL;
-	for (size_t i = 0; i < ls->n; i++) {
-		const struct zsnap *s = &ls->v[i];
-		if (!s->is_zrep || !s->guid || (o->snap && strcmp(s->name, o->snap) == 0))
-			continue;
-		for (size_t k = 0; k < res->remote_guids.n; k++)
-			if (strcmp(res->remote_guids.v[k], s->guid) == 0)
-				best = s;
-	}
+	const struct zsnap *best = zsnaps_common_base(o->local_snaps, res->remote_names.v, res->remote_guids.v,
+						      res->remote_names.n, o->snap);
 	if (best && (!o->base || strcmp(best->name, o->base) != 0)) {
 		res->adopted_base = xstrdup(best->name);
 		return best->name;

@@ -14,6 +14,7 @@
 
 #include "host.h"
 #include "remote.h"
+#include "snaps.h"
 #include "zfs.h"
 
 struct push_opts {

@@ -30,7 +30,7 @@ static int last_sync_age(const char *fs, long long *age)
 	struct zsnaps s;
 	struct zerr e = { 0 };
 	int rc = -1;
-	if (zfs_list_snaps(&local_host, fs, cfg.tag, &s, &e) == 0) {
+	if (zrepfs_list_snaps(&local_host, fs, cfg.tag, &s, &e) == 0) {
 		const struct zsnap *ls = zsnaps_last_sent(&s);
 		long long t;
 		if (ls && parse_ll(ls->sent, &t) == 0) {
@@ -119,7 +119,7 @@ static int resume_pending(const struct fsinfo *fi, const struct host *dh, struct
 	if (mark_sent_local(to, now_secs()) < 0)
 		goto out;
 	zsnaps_free(snaps);
-	if (zfs_list_snaps(&local_host, fi->fs, cfg.tag, snaps, &e) != 0) {
+	if (zrepfs_list_snaps(&local_host, fi->fs, cfg.tag, snaps, &e) != 0) {
 		error("cannot list snapshots of %s: %s", fi->fs, zerr_text(&e));
 		goto out;
 	}

@@ -66,10 +66,28 @@ static char *set_if(const struct zprop *p)
 	return xstrdup(p->value);
 }
 
+int zrepfs_list_snaps(const struct host *h, const char *fs, const char *tag, struct zsnaps *out,
+                      struct zerr *err)
+{
+	char *props = zsnaps_props(tag, NULL);
+	char *dsv[] = {(char *)fs, NULL};
+	struct zprops rows;
+	out->v = NULL;
+	out->n = 0;
+	/* -t snapshot is not understood by every zfs get; zsnaps_parse filters by name instead. */
+	int st = zfs_get(h, props, NULL, 1, dsv, &rows, err);
+	free(props);
+	if (st != 0)
+		return st;
+	zsnaps_parse(&rows, fs, tag, out);
+	zprops_free(&rows);
+	return 0;
+}
+
 int zrepfs_snaps(const struct host *h, const char *fs, struct zsnaps *out)
 {
 	struct zerr e = { 0 };
-	if (zfs_list_snaps(h, fs, cfg.tag, out, &e) == 0)
+	if (zrepfs_list_snaps(h, fs, cfg.tag, out, &e) == 0)
 		return 0;
 	if (e.kind == ZE_NOENT)
 		error("no such dataset: %s%s%s", h->local ? "" : h->name, h->local ? "" : ":", fs);
@@ -164,8 +182,8 @@ int zrepfs_list(struct strv *out, int masters_only)
 	char *props = xasprintf("%s,%s,%s", P.dest_fs, P.master, P.src_host);
 	struct zprops rows;
 	struct zerr e = { 0 };
-	/* -s local,received keeps snapshots (which only inherit) out. */
-	int st = zfs_get(&local_host, props, "local,received", -1, NULL, &rows, &e);
+	/* Own properties only: keeps snapshots (which only inherit) out. */
+	int st = zfs_get_own_props(&local_host, props, NULL, &rows, &e);
 	free(props);
 	if (st != 0) {
 		/* No pools at all is not an error: there is nothing to list. */

@@ -57,7 +57,7 @@ static int remove_properties(const char *fs)
 	struct zprops rows;
 	struct zerr e = { 0 };
 	char *dsv[] = { (char *)fs, NULL };
-	if (zfs_get(&local_host, "all", "local,received", -1, dsv, &rows, &e) != 0) {
+	if (zfs_get_own_props(&local_host, "all", dsv, &rows, &e) != 0) {
 		error("cannot read the properties of %s: %s", fs, zerr_text(&e));
 		zerr_clear(&e);
 		return -1;

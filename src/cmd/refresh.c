@@ -82,7 +82,7 @@ static int snap_and_list(struct rf *t)
 		} else if (zfs_parse_get(list, &rows) < 0) {
 			error("cannot parse the snapshot list of %s:%s", t->sh.name, t->srcfs);
 		} else {
-			zfs_parse_snaps(&rows, t->srcfs, cfg.tag, &t->theirs);
+			zsnaps_parse(&rows, t->srcfs, cfg.tag, &t->theirs);
 			zprops_free(&rows);
 			t->newsnap = xstrdup(name);
 			rc = 0;
@@ -166,7 +166,7 @@ static int pull_and_record(struct rf *t, const char *snap, const char *want_guid
 	struct zsnaps after = {0};
 	struct zerr e = {0};
 	const struct zsnap *got = NULL;
-	if (zfs_list_snaps(&local_host, t->fs, cfg.tag, &after, &e) == 0)
+	if (zrepfs_list_snaps(&local_host, t->fs, cfg.tag, &after, &e) == 0)
 		got = zsnaps_find(&after, snapname);
 	if (!got || !str_eq(got->guid, want_guid)) {
 		error("%s@%s is not the snapshot %s listed (guid %s here, %s there); not marking it sent",

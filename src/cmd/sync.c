@@ -58,7 +58,7 @@ static int synctosnap(const char *arg, int force)
 		goto out;
 	}
 	note("Validating remote snap");
-	if (zfs_list_snaps(&dh, fi.dest_fs, cfg.tag, &theirs, &e) != 0) {
+	if (zrepfs_list_snaps(&dh, fi.dest_fs, cfg.tag, &theirs, &e) != 0) {
 		error("cannot list snapshots of %s:%s: %s", dh.name, fi.dest_fs, zerr_text(&e));
 		goto out;
 	}
