@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <time.h>
 #include <unistd.h>
 
@@ -121,6 +124,8 @@ struct wiring {
 	int fd[3];
 };
 
+static pid_t spawner; /* our pid, for the child's check that we still live */
+
 static void child_exec(struct proc *p, const struct wiring *w, int errpipe)
 {
 	static const int sigs[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
@@ -134,6 +139,14 @@ static void child_exec(struct proc *p, const struct wiring *w, int errpipe)
 	/* Its own process group, so that ending it (a time limit, a stall, a
 	 * forwarded signal) ends what it started too (sh -c filters, ssh). */
 	setpgid(0, 0);
+#ifdef __linux__
+	/* And it ends when zrep does, even by SIGKILL: an orphaned send or ssh
+	 * would keep the destination busy for the next run. (Elsewhere the
+	 * orphan ends when its pipe does.) */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != spawner)
+		_exit(127);
+#endif
 
 	/* Move sources above 2 first so dup2 order cannot clobber them. */
 	int src[3];
@@ -168,6 +181,7 @@ static int spawn(struct proc *p, const struct wiring *w)
 		return error("cannot create pipe: %s", strerror(errno));
 	fflush(stdout);
 	fflush(stderr);
+	spawner = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(ep[0]);

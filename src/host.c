@@ -11,7 +11,6 @@
 
 #include "msg.h"
 
-unsigned long host_ssh_count;
 static char *local_name;
 static struct strv ssh_words;
 
@@ -137,23 +136,4 @@ void host_build_script(const struct host *h, const char *script, char *const *ar
 	strv_pushv(&words, args);
 	host_build_argv(h, words.v, out);
 	strv_clear(&words);
-}
-
-int host_run(const struct host *h, char *const *argv, struct proc *p)
-{
-	struct strv full = STRV_INIT;
-	host_build_argv(h, argv, &full);
-	if (!h->local)
-		host_ssh_count++;
-	if (msg_debug) {
-		struct strbuf sb = STRBUF_INIT;
-		sh_join(&sb, full.v);
-		debug("run on %s: %s", h->name, sb_str(&sb));
-		sb_release(&sb);
-	}
-	p->argv = full.v;
-	int st = exec_run(p);
-	p->argv = NULL;
-	strv_clear(&full);
-	return st;
 }

@@ -272,10 +272,12 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 			error("sync of %s to %s:%s stalled: no data moved for %d seconds (ZREP_STALL_TIMEOUT) after "
 			      "%llu bytes; ended on both hosts",
 			      newsnap, dh.name, fi.dest_fs, cfg.stall_timeout, res.bytes);
+			note("keeping %s; the next sync sends it", newsnap);
 			rc = SYNC_TEMPFAIL;
 		} else if (res.timed_out) {
 			error("sync of %s to %s:%s: %s did not answer within %d seconds (ZREP_TIMEOUT); ended", newsnap,
 			      dh.name, fi.dest_fs, dh.name, cfg.timeout);
+			note("keeping %s: %s:%s may hold it; the next sync checks by guid", newsnap, dh.name, fi.dest_fs);
 			rc = SYNC_TEMPFAIL;
 		} else if (!res.reached) {
 			error("cannot sync %s: %s is not reachable: %s", fs, dh.name, zerr_text(&res.err));

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "msg.h"
+#include "remote.h"
 
 /* ---- features ---------------------------------------------------------- */
 
@@ -38,19 +40,16 @@ const struct zfs_features *zfs_features(const struct host *h)
 		if (feats[i].host && strcmp(feats[i].host, key) == 0)
 			return &feats[i].f;
 	/* `zfs` alone prints its usage (status 2); stdout and stderr both count. */
-	struct strv sv = STRV_INIT;
-	host_build_script(h, "zfs 2>&1; exit 0", NULL, &sv);
-	struct proc p;
-	proc_init(&p, sv.v);
-	if (!h->local)
-		host_ssh_count++;
-	exec_run(&p);
+	struct remote_call c;
+	remote_features_call(&c);
+	struct remote_reply r;
+	remote_run(h, &c, EXEC_CAPTURE, &r);
+	remote_call_free(&c);
 	struct zfs_features f;
-	zfs_parse_usage(sb_str(&p.out_buf), &f);
+	zfs_parse_usage(sb_str(&r.out), &f);
 	debug("zfs features on %s: recv-u=%d recv-o=%d resume=%d bookmarks=%d holds=%d", h->name, f.recv_u,
 	      f.recv_o, f.recv_s, f.bookmarks, f.holds);
-	proc_release(&p);
-	strv_clear(&sv);
+	remote_reply_free(&r);
 	zfs_features_set(key, &f);
 	return zfs_features(h);
 }
@@ -64,7 +63,10 @@ int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct
 	strv_pushv(&sv, args);
 	struct proc p;
 	proc_init(&p, NULL);
-	int st = host_run(h, sv.v, &p);
+	p.timeout = cfg.timeout;
+	int st = remote_exec(h, sv.v, &p);
+	if (p.timed_out)
+		error("zfs %s on %s took more than ZREP_TIMEOUT=%d seconds; ended", args[0], h->name, cfg.timeout);
 	if (out)
 		sb_add(out, p.out_buf.buf ? p.out_buf.buf : "", p.out_buf.len);
 	zerr_set(err, st, sb_str(&p.err_buf), !h->local);
@@ -366,46 +368,33 @@ int zfs_probe(const struct host *h, const char *ds, int *exists, struct zerr *er
 
 int zfs_probe_token(const struct host *h, const char *ds, int *exists, char **token, struct zerr *err)
 {
-	static const char script[] = "zfs 2>&1 </dev/null; echo ZREP-PROBE-END; "
-				     "if zfs list -H -o name \"$1\" </dev/null >/dev/null 2>&1; "
-				     "then echo ZREP-EXISTS; "
-				     "t=$(zfs get -H -o value receive_resume_token \"$1\" 2>/dev/null </dev/null); "
-				     "echo \"ZREP-TOKEN $t\"; else echo ZREP-ABSENT; fi";
-	char *args[] = { (char *)ds, NULL };
-	struct strv sv = STRV_INIT;
 	if (token)
 		*token = NULL;
-	host_build_script(h, script, args, &sv);
-	struct proc p;
-	proc_init(&p, sv.v);
-	if (!h->local)
-		host_ssh_count++;
-	int st = exec_run(&p);
-	const char *out = sb_str(&p.out_buf);
-	const char *end = strstr(out, "ZREP-PROBE-END\n");
+	struct remote_call c;
+	remote_probe_call(&c, ds);
+	struct remote_reply r;
+	int st = remote_run(h, &c, EXEC_CAPTURE, &r);
+	remote_call_free(&c);
+	const char *after = remote_after(&r, "PROBE-END");
 	int rc = 0;
-	if (st != 0 || !end) {
-		zerr_set(err, st ? st : 1, *sb_str(&p.err_buf) ? sb_str(&p.err_buf) : "no answer", !h->local);
+	if (st != 0 || !after) {
+		zerr_set(err, st ? st : 1, *sb_str(&r.err) ? sb_str(&r.err) : "no answer", !h->local);
 		if (err && st == SSH_FAILURE)
 			err->kind = ZE_UNREACHABLE;
 		rc = -1;
 	} else {
-		char *usage = xstrndup(out, (size_t)(end - out));
+		const char *out = sb_str(&r.out);
+		char *usage = xstrndup(out, (size_t)(after - out));
 		struct zfs_features f;
 		zfs_parse_usage(usage, &f);
 		free(usage);
 		zfs_features_set(h->local ? "" : h->name, &f);
-		*exists = strstr(end, "ZREP-EXISTS") != NULL;
-		const char *t = strstr(end, "ZREP-TOKEN ");
-		if (token && t) {
-			t += 11;
-			size_t n = strcspn(t, "\n");
-			if (n > 0 && !(n == 1 && *t == '-'))
-				*token = xstrndup(t, n);
-		}
+		*exists = remote_find(&r, "EXISTS") != NULL;
+		const char *t = remote_find(&r, "TOKEN");
+		if (token && t && *t && strcmp(t, "-") != 0)
+			*token = xstrdup(t);
 	}
-	proc_release(&p);
-	strv_clear(&sv);
+	remote_reply_free(&r);
 	return rc;
 }
 
@@ -418,7 +407,8 @@ char *zfs_token_toname(const struct host *h, const char *token, struct zerr *err
 	strv_pushv(&sv, args);
 	struct proc p;
 	proc_init(&p, NULL);
-	int st = host_run(h, sv.v, &p);
+	p.timeout = cfg.timeout;
+	int st = remote_exec(h, sv.v, &p);
 	/* The dry run prints the token's contents on stdout or stderr. */
 	sb_adds(&out, sb_str(&p.out_buf));
 	sb_adds(&out, sb_str(&p.err_buf));
