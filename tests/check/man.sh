@@ -10,7 +10,8 @@
 #   - the global options of the usage line are .TP tags under GLOBAL OPTIONS;
 #   - the .TP tags under ENVIRONMENT are exactly `zrep-plumb config-vars` plus ZREP_CONFIG;
 #   - every exit code of src/cmd.h that the sources use is a .TP tag under EXIT STATUS;
-#   - every hidden (internal, "_name") command of src/main.c is named under REMOTE CALLS.
+#   - every hidden (internal, "_name") command of src/main.c is named under REMOTE CALLS;
+#   - contrib/default/zrep (the example /etc/default/zrep) names every variable, commented out.
 # Prints "ok - ..." / "not ok - ..." lines; exits 1 on any failure.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -127,6 +128,17 @@ for c in $(grep -oE '^[[:space:]]*\{ "_[a-z]+"' "$repo/src/main.c" | grep -oE '_
 	if grep -q -- "$c" <<<"$rc"; then ok "internal command $c under REMOTE CALLS"; else bad "internal command $c not under REMOTE CALLS"; fi
 	if grep -q -- "$c" <<<"$help"; then bad "internal command $c shows in zrep -h"; fi
 done
+
+# the example /etc/default/zrep: every variable (but the deprecated, unsupported and ignored
+# ones) is there, commented out, and the lines parse without a warning when uncommented
+def=$repo/contrib/default/zrep
+if grep -v '^#' "$def" | grep -q .; then bad "contrib/default/zrep sets something (everything must be commented out)"; fi
+for v in $("$bin/zrep-plumb" config-vars); do
+	case $v in MBUFFER | BBCP | PERL_BIN | ZREP_QUIET) continue ;; esac
+	grep -q "^#$v=" "$def" || bad "contrib/default/zrep lacks #$v="
+done
+err=$(ZREP_CONFIG=<(sed -n 's/^#\([A-Z_]*=\)/\1/p' "$def") "$bin/zrep" version 2>&1 >/dev/null | grep -v ': debug: ')
+if [[ -z $err ]]; then ok "contrib/default/zrep: every variable, and each line parses"; else bad "contrib/default/zrep uncommented: $err"; fi
 
 if ((fails)); then echo "man.sh: $fails failed"; exit 1; fi
 echo "man.sh: all passed"
