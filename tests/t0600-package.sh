@@ -70,6 +70,14 @@ assert_eq "$(checksum_tree h1 "/$P1/pkg")" "$(checksum_tree h2 "/$P2/pkg")" "dat
 assert_eq "$P1/pkg@zrep_000001" "$(on h1 /usr/sbin/zrep getlastsent "$P1/pkg")" "zrep_000001 sent"
 assert_match "^[0-9]+$" "$(on h2 zfs get -H -o value -s local zrep:sent "$P2/pkg@zrep_000001")" "marked sent on h2"
 
+# The service's command, as the installed unit has it, syncs every master.
+cmd=$(sed -n 's/^ExecStart=//p' /lib/systemd/system/zrep-sync.service)
+assert_match "^/usr/sbin/zrep sync .*all$" "$cmd" "zrep-sync.service runs zrep sync ... all"
+log_must on h1 bash -c "echo more >> /$P1/pkg/f"
+read -ra cmdw <<<"$cmd"
+log_must on h1 env ZREP_PATH=/usr/sbin/zrep "${cmdw[@]}" >/dev/null
+assert_eq "$P1/pkg@zrep_000002" "$(on h1 /usr/sbin/zrep getlastsent "$P1/pkg")" "the service's command synced zrep_000002"
+
 # The installed completion on the bed's real zfs.
 compl() { # HOST LINE: the completions of LINE on HOST
 	on "$1" bash --norc -c '. /usr/share/bash-completion/completions/zrep
@@ -79,7 +87,7 @@ compl() { # HOST LINE: the completions of LINE on HOST
 assert_eq "all $P1/pkg " "$(compl h1 "zrep sync ")" "completion on h1: its zrep filesystem and all"
 assert_eq "$P2/pkg " "$(compl h2 "zrep list ")" "completion on h2: the replica"
 assert_eq "" "$(compl h1 "zrep -t other list ")" "completion with -t other: none of tag zrep"
-assert_eq "$P1/pkg@zrep_000000 $P1/pkg@zrep_000001 " "$(compl h1 "zrep sync $P1/pkg@")" "completion of FS@: the zrep snapshots"
+assert_eq "$P1/pkg@zrep_000000 $P1/pkg@zrep_000001 $P1/pkg@zrep_000002 " "$(compl h1 "zrep sync $P1/pkg@")" "completion of FS@: the zrep snapshots"
 
 # dpkg -r: only the conffile stays; dpkg -P: nothing.
 log_must dpkg_retry dpkg -r zrep >/dev/null
