@@ -70,7 +70,8 @@ check-valgrind: $(B)/unit-tests-plain $(B)/zrep
 	valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite $(B)/zrep -h >/dev/null
 	@echo "valgrind: clean"
 
-check-integration: all
+# deb first: tests/t0600-package.sh installs build/zrep_VERSION_ARCH.deb on the bed.
+check-integration: all deb
 	tests/run
 
 # The man page against zrep -h and config_vars, mandoc -T lint (tests/check/man.sh).
@@ -107,7 +108,7 @@ $(DEB): $(LIBSRC) $(CMDSRC) src/main.c $(HDRS) $(wildcard debian/* debian/source
 	cp $(B)/pkg/zrep_$(DEB_VERSION)_$(DEB_ARCH).deb $@
 	@echo "make deb: $@"
 
-check: all lint check-unit check-valgrind check-man check-completion check-musl check-asan deb \
+check: all lint check-unit check-valgrind check-man check-completion check-musl check-asan \
 	check-integration
 
 # The same integration suite against in-kernel OpenZFS in a qemu VM (tests/vm/README.md).
