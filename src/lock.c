@@ -101,9 +101,7 @@ int lock_is_live(const struct lock_holder *hd, const char *myhost, int (*pid_ali
 			if (!pid_alive(pid))
 				return 0;
 			char *st = start_time(pid);
-			if (!st)
-				return 1; /* no /proc (not Linux): the live PID is all we can check */
-			int live = strcmp(st, c2 + 1) == 0;
+			int live = st && strcmp(st, c2 + 1) == 0;
 			free(st);
 			return live;
 		}

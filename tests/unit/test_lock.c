@@ -14,12 +14,6 @@ static char *fake_start(long long pid)
 	return xasprintf("%lld00", pid); /* pid 3 started at "300" */
 }
 
-static char *no_start(long long pid)
-{
-	(void)pid;
-	return NULL;
-}
-
 TEST(lock_liveness)
 {
 	struct lock_holder hd = { 0 };
@@ -40,10 +34,4 @@ TEST(lock_liveness)
 	CHECK_INT(lock_is_live(&hd, "h1", fake_alive, fake_start), 0); /* dead */
 	hd.owner = "garbage";
 	CHECK_INT(lock_is_live(&hd, "h1", fake_alive, fake_start), 1); /* unreadable: keep */
-	/* no /proc: the start time cannot be read; a live PID holds the lock, a dead one not */
-	hd.owner = "h1:3:0";
-	alive_set[3] = 1;
-	CHECK_INT(lock_is_live(&hd, "h1", fake_alive, no_start), 1);
-	alive_set[3] = 0;
-	CHECK_INT(lock_is_live(&hd, "h1", fake_alive, no_start), 0);
 }
