@@ -7,6 +7,8 @@
 #ifndef ZREP_CONFIG_H
 #define ZREP_CONFIG_H
 
+#include <stddef.h>
+
 struct config {
 	const char *tag;          /* ZREPTAG */
 	const char *ssh;          /* SSH */
@@ -35,6 +37,11 @@ struct config {
 };
 
 extern struct config cfg;
+
+/* The names of every variable zrep reads (environment or config file),
+ * config_nvars of them; ZREP_CONFIG (the file's path) is read before. */
+extern const char *const config_vars[];
+extern const size_t config_nvars;
 
 /*
  * Reads the config file (path from ZREP_CONFIG, default /etc/default/zrep;
