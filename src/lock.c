@@ -125,14 +125,6 @@ static void holder_free(struct lock_holder *hd)
 	free(hd->time);
 }
 
-int fslock_held(const char *fs)
-{
-	for (size_t i = 0; i < held_fs.n; i++)
-		if (strcmp(held_fs.v[i], fs) == 0)
-			return 1;
-	return 0;
-}
-
 /*
  * The kernel lock that makes the fs lock exclusive among zreps on this
  * host: flock() on $ZREP_RUNDIR/zrep.TAG.NAME.lock (NAME the fs with
@@ -156,11 +148,25 @@ static char *flock_path(const char *fs)
 	return sb_detach(&sb);
 }
 
-/* Our flock fds, index-aligned with held_fs. */
+/* Our flock fds, and whether the properties were written, index-aligned with held_fs. */
 static int held_fd[64];
+static int held_marked[64];
+
+static long held_index(const char *fs)
+{
+	for (size_t i = 0; i < held_fs.n; i++)
+		if (strcmp(held_fs.v[i], fs) == 0)
+			return (long)i;
+	return -1;
+}
+
+int fslock_held(const char *fs)
+{
+	return held_index(fs) >= 0;
+}
 
 /* Returns the fd (>= 0) with the flock taken, -2 when another process holds it, -1 on error. */
-static int flock_take(const char *fs)
+static int flock_open(const char *fs)
 {
 	char *path = flock_path(fs);
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -186,86 +192,124 @@ static void busy_message(const char *fs, const struct lock_holder *hd)
 	      hd->owner ? hd->owner : "a process", hd->pid, hd->time ? ", since " : "", hd->time ? hd->time : "");
 }
 
-int fslock_acquire(const char *fs, int quiet)
+/* Names the holder of a lock we could not take (one zfs get). */
+static void busy_report(const char *fs)
+{
+	struct lock_holder hd;
+	struct zerr e = { 0 };
+	if (read_holder(fs, &hd, &e) == 0) {
+		busy_message(fs, &hd);
+		holder_free(&hd);
+	} else {
+		error("%s is locked by another zrep", fs);
+	}
+	zerr_clear(&e);
+}
+
+int fslock_take(const char *fs, int quiet)
 {
 	if (fslock_held(fs))
 		return 0;
 	if (held_fs.n >= ARRAY_SIZE(held_fd))
 		return error("internal error: too many locks held");
-	struct zerr e = { 0 };
-	struct lock_holder hd;
-	int rc = -1;
-	int fd = flock_take(fs);
+	int fd = flock_open(fs);
 	if (fd == -1)
 		return -1;
-	if (read_holder(fs, &hd, &e) < 0) {
-		error("cannot read lock of %s: %s", fs, zerr_text(&e));
-		goto out;
-	}
-	/* flock held elsewhere: a zrep of ours is working on fs. Else the
-	 * properties matter only for a holder without it (a shell zrep);
-	 * a zrep of ours that left them died (its flock is free). */
-	if (fd == -2 || lock_props_busy(&hd, host_local_name(), pid_alive_real)) {
+	if (fd == -2) {
 		if (!quiet)
-			busy_message(fs, &hd);
-		rc = 1;
-		holder_free(&hd);
-		goto out;
+			busy_report(fs);
+		return 1;
 	}
-	if (hd.pid > 0 || hd.owner)
-		debug("overriding stale lock on %s from pid %lld", fs, hd.pid);
-	holder_free(&hd);
+	held_fd[held_fs.n] = fd;
+	held_marked[held_fs.n] = 0;
+	strv_push(&held_fs, fs);
+	return 0;
+}
 
+int fslock_mark(const char *fs, const struct lock_holder *hd, int quiet)
+{
+	long i = held_index(fs);
+	if (i < 0)
+		return error("internal error: marking a lock not taken on %s", fs);
+	if (held_marked[i])
+		return 0;
+	/* We hold the flock: the properties matter only for a holder without
+	 * it (a shell zrep, another host); a zrep of ours that left them died. */
+	if (lock_props_busy(hd, host_local_name(), pid_alive_real)) {
+		if (!quiet)
+			busy_message(fs, hd);
+		fslock_release(fs);
+		return 1;
+	}
+	if (hd->pid > 0 || hd->owner)
+		debug("overriding stale lock on %s from pid %lld", fs, hd->pid);
 	char pidbuf[32], timebuf[32];
 	snprintf(pidbuf, sizeof(pidbuf), "%lld", (long long)getpid());
 	time_t now = time(NULL);
 	strftime(timebuf, sizeof(timebuf), "%Y%m%d%H%M%S", localtime(&now));
 	char *owner = lock_owner_string();
-	/* Record that we hold it before the first set, so an interruption
-	 * between the sets still gets cleaned up. */
-	held_fd[held_fs.n] = fd;
-	strv_push(&held_fs, fs);
-	fd = -1;
+	/* Marked before the first set, so an interruption between the sets
+	 * still gets cleaned up. */
+	held_marked[i] = 1;
+	struct zerr e = { 0 };
+	int rc = 0;
 	if (zfs_set(&localhost_h, fs, P.lock_pid, pidbuf, &e) != 0 ||
 	    zfs_set(&localhost_h, fs, P.lock_owner, owner, &e) != 0 ||
 	    zfs_set(&localhost_h, fs, P.lock_time, timebuf, &e) != 0) {
 		error("cannot lock %s: %s", fs, zerr_text(&e));
-		free(owner);
 		fslock_release(fs);
-		goto out;
+		rc = e.kind == ZE_TIMEOUT ? -2 : -1;
 	}
 	free(owner);
-	rc = 0;
-out:
-	if (fd >= 0)
-		close(fd);
 	zerr_clear(&e);
 	return rc;
 }
 
+int fslock_acquire(const char *fs, int quiet)
+{
+	if (fslock_held(fs))
+		return 0;
+	int r = fslock_take(fs, quiet);
+	if (r != 0)
+		return r;
+	struct zerr e = { 0 };
+	struct lock_holder hd;
+	if (read_holder(fs, &hd, &e) < 0) {
+		error("cannot read lock of %s: %s", fs, zerr_text(&e));
+		r = e.kind == ZE_TIMEOUT ? -2 : -1;
+		zerr_clear(&e);
+		fslock_release(fs);
+		return r;
+	}
+	r = fslock_mark(fs, &hd, quiet);
+	holder_free(&hd);
+	return r;
+}
+
 void fslock_release(const char *fs)
 {
-	size_t i;
-	for (i = 0; i < held_fs.n; i++)
-		if (strcmp(held_fs.v[i], fs) == 0)
-			break;
-	if (i == held_fs.n)
+	long i = held_index(fs);
+	if (i < 0)
 		return;
 	/* We hold it and a live holder is never overridden, so it is still
 	 * ours: no need to read it back first. */
-	struct zerr e = { 0 };
-	int prev = exec_allow_cleanup(1); /* releasing is cleanup, even after a signal */
-	if (zfs_inherit(&localhost_h, P.lock_pid, fs, &e) != 0 && e.kind != ZE_NOENT)
-		warn("cannot release lock on %s: %s", fs, zerr_text(&e));
-	zfs_inherit(&localhost_h, P.lock_owner, fs, &e);
-	zfs_inherit(&localhost_h, P.lock_time, fs, &e);
-	exec_allow_cleanup(prev);
-	zerr_clear(&e);
+	if (held_marked[i]) {
+		struct zerr e = { 0 };
+		int prev = exec_allow_cleanup(1); /* releasing is cleanup, even after a signal */
+		if (zfs_inherit(&localhost_h, P.lock_pid, fs, &e) != 0 && e.kind != ZE_NOENT)
+			warn("cannot release lock on %s: %s", fs, zerr_text(&e));
+		zfs_inherit(&localhost_h, P.lock_owner, fs, &e);
+		zfs_inherit(&localhost_h, P.lock_time, fs, &e);
+		exec_allow_cleanup(prev);
+		zerr_clear(&e);
+	}
 	free(held_fs.v[i]);
 	close(held_fd[i]); /* drops the flock */
-	held_fs.v[i] = held_fs.v[--held_fs.n];
-	held_fd[i] = held_fd[held_fs.n];
-	held_fs.v[held_fs.n] = NULL;
+	size_t last = --held_fs.n;
+	held_fs.v[i] = held_fs.v[last];
+	held_fd[i] = held_fd[last];
+	held_marked[i] = held_marked[last];
+	held_fs.v[last] = NULL;
 }
 
 void lock_release_all(void)

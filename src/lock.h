@@ -32,11 +32,24 @@ int lock_props_busy(const struct lock_holder *hd, const char *myhost, int (*pid_
 char *lock_owner_string(void);
 
 /*
- * Takes the fs lock on the local host. Returns 0 when taken, 1 when another
- * live process holds it (a message names the holder unless quiet), -1 on
- * error.
+ * Takes the fs lock on the local host: fslock_take, then the holder read
+ * from the properties, then fslock_mark. Returns 0 when taken, 1 when
+ * another zrep or a live shell zrep holds it (a message names the holder
+ * unless quiet), -2 when a zfs command timed out (ZREP_TIMEOUT), -1 on
+ * another error.
  */
 int fslock_acquire(const char *fs, int quiet);
+
+/*
+ * The two halves, for a caller that reads the filesystem's settings under
+ * the lock anyway (one zfs get for both): fslock_take takes the flock only
+ * (no zfs command; 0, 1 busy, -1), fslock_mark checks the holder found in
+ * the properties and writes ours (0, 1 busy, -2, -1; the lock is released
+ * unless it returns 0).
+ */
+int fslock_take(const char *fs, int quiet);
+int fslock_mark(const char *fs, const struct lock_holder *hd, int quiet);
+
 /* Releases one fs lock taken by this process (no-op if not ours). */
 void fslock_release(const char *fs);
 /* 1 if this process holds the lock on fs. */

@@ -60,6 +60,9 @@ static void handle_marker(const char *l, struct push_result *res)
 			strv_push_nodup(&res->remote_names, xstrndup(a, (size_t)(tab - a)));
 			strv_push(&res->remote_guids, tab + 1);
 		}
+	} else if (remote_marker(l, "KILLED", &a)) {
+		note("ended %s receive%s into the destination left running by an earlier run", a,
+		     strcmp(a, "1") ? "s" : "");
 	} else if (remote_marker(l, "SETFAIL", &a)) {
 		warn("could not apply %s on the destination", a);
 	}

@@ -19,11 +19,22 @@
 
 unsigned long remote_connections;
 
+/* zrep_killrecv DS: continues and kills every `zfs receive` into DS still running on this host
+ * (it may be stopped) and prints how many. Only a zrep that holds the source's lock pushes to DS,
+ * so any such receive is one a zrep gave up on or died in. ps and awk are POSIX. */
+#define KILLRECV_FN                                                                                      \
+	"zrep_killrecv() { n=0; "                                                                        \
+	"for p in $(ps -e -o pid= -o args= | awk -v d=\"$1\" '{ k = split($2, b, \"/\"); "             \
+	"if (b[k] == \"zfs\" && ($3 == \"receive\" || $3 == \"recv\") && "                             \
+	"substr($0, length($0) - length(d)) == \" \" d) print $1 }'); do "                              \
+	"kill -CONT $p 2>/dev/null; kill -KILL $p 2>/dev/null && n=$((n + 1)); done; echo $n; }; "
+
 /* $1 target, $2 master prop ("" = no check), $3 sent prop, $4 snapshot name
  * after '@', $5 receive command line, $6 expire command line or "", then
  * "prop=value" / "@inherit=prop" words to apply after the receive. */
 static const char push_script[] =
-	"d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; ex=$6; shift 6; "
+	KILLRECV_FN "d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; ex=$6; shift 6; "
+	"k=$(zrep_killrecv \"$d\"); if [ \"$k\" != 0 ]; then echo \"ZREP-KILLED $k\"; sleep 2; fi; "
 	"if [ -n \"$mp\" ]; then "
 	"m=$(zrep_local \"$mp\" \"$d\" 2>&1) || { echo \"ZREP-NODEST $m\" | tr '\\n' ' '; echo; exit 0; }; "
 	"if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "
@@ -83,14 +94,8 @@ static const char complete_script[] =
 	"if [ -n \"$e\" ]; then if eval \"$e\" </dev/null >&2; then echo ZREP-EXPIRE-OK; "
 	"else echo ZREP-EXPIRE-FAILED; fi; fi";
 
-/* $1 the target of a receive that was given up on: every `zfs receive` into it still
- * running here is continued (it may be stopped) and killed. */
-static const char killrecv_script[] =
-	"d=$1; n=0; "
-	"for p in $(ps -e -o pid= -o args= | awk -v d=\"$d\" '{ k = split($2, b, \"/\"); "
-	"if (b[k] == \"zfs\" && ($3 == \"receive\" || $3 == \"recv\") && "
-	"substr($0, length($0) - length(d)) == \" \" d) print $1 }'); do "
-	"kill -CONT $p 2>/dev/null; kill -KILL $p 2>/dev/null && n=$((n + 1)); done; echo \"ZREP-KILLED $n\"";
+/* $1 the target of a receive that was given up on. */
+static const char killrecv_script[] = KILLRECV_FN "echo \"ZREP-KILLED $(zrep_killrecv \"$1\")\"";
 
 /* $1 ZREP_OUTFILTER (the user's shell code), then the sending command's words. */
 static const char pullsend_script[] = "f=$1; shift; \"$@\" | eval \"$f\"";

@@ -33,7 +33,8 @@ void remote_call_free(struct remote_call *c);
 void remote_zrep_argv(struct strv *sv);
 
 /*
- * push: run on the destination of a push. When master_prop is set it
+ * push: run on the destination of a push. First it ends a receive into
+ * target left running by a zrep that gave up or died (KILLED N). When master_prop is set it
  * answers MASTER (split brain: the destination is master too) or NODEST
  * TEXT (cannot read it there), else lists target's snapshots as SNAP
  * "NAME<TAB>GUID" lines; then READY, runs recv_cmd (a shell command line,

@@ -132,6 +132,26 @@ out:
 	return rc;
 }
 
+/* Another zrep holds fs: -q skips it quietly when its last sync is recent; else busy (transient). */
+static int busy_outcome(const char *fs, const struct sync_opts *o)
+{
+	if (o->quiet_secs <= 0) {
+		error("cannot lock %s; cannot continue", fs);
+		return SYNC_TEMPFAIL;
+	}
+	long long age;
+	if (last_sync_age(fs, &age) < 0) {
+		error("%s is busy, and quiet mode cannot find its last sync", fs);
+		return SYNC_FAIL;
+	}
+	if (age > o->quiet_secs) {
+		error("%s is busy and its last sync was %llds ago, over the quiet limit of %ds", fs, age, o->quiet_secs);
+		return SYNC_FAIL;
+	}
+	note("Quiet mode: skipping busy fs %s (last sync %llds ago)", fs, age);
+	return SYNC_SKIPPED;
+}
+
 /*
  * The destination said its receive succeeded but a stage here failed (the
  * sender exited non-zero after the stream was complete): the snapshot
@@ -164,8 +184,18 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	int rc = SYNC_FAIL;
 	int locked = 0;
 
+	memset(&fi, 0, sizeof(fi));
+	/* The flock first (no zfs command), then the settings this sync acts
+	 * on, read under it together with the lock properties (one zfs get):
+	 * a failover that finished in between is seen. */
+	int lr = fslock_take(fs, o->quiet_secs > 0);
+	if (lr != 0) {
+		rc = lr == 1 ? busy_outcome(fs, o) : SYNC_FAIL;
+		goto out;
+	}
+	locked = 1;
 	if (fsinfo_read(&local_host, fs, &fi) < 0)
-		return SYNC_FAIL;
+		goto out;
 	if (!fsinfo_is_master(&fi)) {
 		error("%s is not master here; cannot sync (%s is not yes)", fs, P.master);
 		goto out;
@@ -182,30 +212,15 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		error("%s: refusing the value of %s", fs, P.dest_fs);
 		goto out;
 	}
-	int lr = fslock_acquire(fs, o->quiet_secs > 0);
-	if (lr < 0)
-		goto out;
-	if (lr == 1) {
-		if (o->quiet_secs > 0) {
-			long long age;
-			if (last_sync_age(fs, &age) < 0) {
-				error("%s is busy, and quiet mode cannot find its last sync", fs);
-				goto out;
-			}
-			if (age > o->quiet_secs) {
-				error("%s is busy and its last sync was %llds ago, over the quiet limit of %ds", fs, age,
-				      o->quiet_secs);
-				goto out;
-			}
-			note("Quiet mode: skipping busy fs %s (last sync %llds ago)", fs, age);
-			rc = SYNC_SKIPPED;
-			goto out;
-		}
-		error("cannot lock %s; cannot continue", fs);
-		rc = SYNC_TEMPFAIL;
+	struct lock_holder hd = { -1, fi.lock_owner, fi.lock_time };
+	if (!fi.lock_pid || parse_ll(fi.lock_pid, &hd.pid) < 0)
+		hd.pid = fi.lock_pid ? -1 : 0;
+	lr = fslock_mark(fs, &hd, o->quiet_secs > 0);
+	if (lr != 0) {
+		locked = 0; /* released by fslock_mark */
+		rc = lr == 1 ? busy_outcome(fs, o) : lr == -2 ? SYNC_TEMPFAIL : SYNC_FAIL;
 		goto out;
 	}
-	locked = 1;
 	if (zrepfs_snaps(&local_host, fs, &snaps) < 0) {
 		goto out;
 	}

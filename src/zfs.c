@@ -70,6 +70,8 @@ int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct
 	if (out)
 		sb_add(out, p.out_buf.buf ? p.out_buf.buf : "", p.out_buf.len);
 	zerr_set(err, st, sb_str(&p.err_buf), !h->local);
+	if (err && p.timed_out)
+		err->kind = ZE_TIMEOUT;
 	if (st != 0)
 		debug("zfs %s failed on %s: %s", args[0], h->name, sb_str(&p.err_buf));
 	proc_release(&p);
@@ -132,8 +134,29 @@ int zfs_get(const struct host *h, const char *props, const char *sources, int de
 	    struct zprops *out, struct zerr *err)
 {
 	struct strv sv = STRV_INIT;
-	zfs_argv_get(&sv, props, sources, depth, datasets);
-	return run_get(h, &sv, out, err);
+	/* Without a source filter every row is printed, so the rows can be checked
+	 * against the grid zfs prints; a native property last (its values hold no
+	 * newline) makes any row forged by a value with newlines break it. */
+	int checkable = !sources && strcmp(props, "all") != 0;
+	const char *last = strrchr(props, ',');
+	char *list = checkable && strchr(last ? last + 1 : props, ':') ? xasprintf("%s,type", props) : xstrdup(props);
+	zfs_argv_get(&sv, list, sources, depth, datasets);
+	int st = run_get(h, &sv, out, err);
+	if (st == 0 && checkable && zfs_rows_check(out, list, datasets, depth) < 0) {
+		zprops_free(out);
+		if (err) {
+			zerr_clear(err);
+			err->kind = ZE_OTHER;
+			err->status = 1;
+			err->msg = xasprintf("the properties %s%s%s read there do not check out (a property value holds a "
+					     "newline?); refusing to act on them",
+					     datasets && datasets[0] ? "of " : "", datasets && datasets[0] ? datasets[0] : "",
+					     "");
+		}
+		st = 1;
+	}
+	free(list);
+	return st;
 }
 
 /* The sources of properties set on a dataset itself: snapshots, which only

@@ -81,6 +81,74 @@ int zfs_parse_get(const char *text, struct zprops *out)
 	return 0;
 }
 
+int has_control_char(const char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Is name one of the datasets a `zfs get -r -d 1` of datasets reports? */
+static int name_in(const char *name, char *const *datasets, int depth)
+{
+	for (size_t i = 0; datasets[i]; i++) {
+		size_t n = strlen(datasets[i]);
+		if (strcmp(name, datasets[i]) == 0)
+			return 1;
+		if (depth >= 1 && strncmp(name, datasets[i], n) == 0 && (name[n] == '@' || name[n] == '/') &&
+		    !strchr(name + n + 1, '/') && !strchr(name + n + 1, '@'))
+			return 1;
+	}
+	return 0;
+}
+
+int zfs_rows_check(const struct zprops *rows, const char *props, char *const *datasets, int depth)
+{
+	struct strv want = STRV_INIT;
+	for (const char *s = props; *s;) {
+		size_t n = strcspn(s, ",");
+		strv_push_nodup(&want, xstrndup(s, n));
+		s += n + (s[n] == ',');
+	}
+	int rc = 0;
+	size_t g = 0; /* groups seen */
+	if (want.n == 0 || rows->n % want.n != 0)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < rows->n; i += want.n, g++) {
+		const char *name = rows->v[i].name;
+		for (size_t k = 0; k < want.n && rc == 0; k++)
+			if (strcmp(rows->v[i + k].name, name) != 0 || strcmp(rows->v[i + k].prop, want.v[k]) != 0)
+				rc = -1;
+		if (rc == 0 && datasets) {
+			if (depth < 0 && (!datasets[g] || strcmp(datasets[g], name) != 0))
+				rc = -1;
+			else if (depth >= 0 && !name_in(name, datasets, depth))
+				rc = -1;
+		}
+	}
+	if (rc == 0 && datasets && depth < 0 && datasets[g])
+		rc = -1; /* a dataset missing */
+	/* A name in two groups: a group split by a forgery. */
+	if (rc == 0 && g > 1) {
+		const char **names = xmalloc(g * sizeof(*names));
+		for (size_t k = 0; k < g; k++)
+			names[k] = rows->v[k * want.n].name;
+		qsort(names, g, sizeof(*names), cmp_str);
+		for (size_t k = 1; k < g && rc == 0; k++)
+			if (strcmp(names[k - 1], names[k]) == 0)
+				rc = -1;
+		free(names);
+	}
+	strv_clear(&want);
+	return rc;
+}
+
 void zprops_free(struct zprops *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
@@ -166,6 +234,8 @@ const char *zerr_kind_str(enum zerr_kind k)
 		return "host not reachable";
 	case ZE_NOTSUP:
 		return "not supported by this zfs";
+	case ZE_TIMEOUT:
+		return "timed out (ZREP_TIMEOUT)";
 	case ZE_OTHER:
 		return "zfs command failed";
 	}

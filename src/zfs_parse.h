@@ -27,6 +27,21 @@ struct zprops {
 
 /* Parses `zfs get -Hp -o name,property,value,source` output. Pure. */
 int zfs_parse_get(const char *text, struct zprops *out);
+
+/*
+ * Pure: 0 when rows are exactly what `zfs get [-r -d DEPTH] PROPS DATASETS`
+ * (no source filter) prints: per dataset one contiguous group of one row per
+ * property of the comma list props, in its order; with datasets (NULL: not
+ * checked), group names that are those datasets in order (depth < 0) or,
+ * with depth 1, those datasets, their snapshots and direct children. -1
+ * otherwise. zfs prints values raw, so a value holding a newline and tabs
+ * can forge whole rows; when the last property of props is one whose values
+ * cannot hold a newline (a native one), any such forgery breaks this grid.
+ */
+int zfs_rows_check(const struct zprops *rows, const char *props, char *const *datasets, int depth);
+
+/* Pure: 1 when s holds a control character (a byte below 0x20, or 0x7f). */
+int has_control_char(const char *s);
 enum zsrc zfs_parse_source(const char *s, char **inherited_from);
 void zprops_free(struct zprops *p);
 /* First row for (name, prop), or NULL. */
@@ -42,6 +57,7 @@ enum zerr_kind {
 	ZE_RESUME,      /* partially received state (resume token) present */
 	ZE_UNREACHABLE, /* ssh could not reach the host */
 	ZE_NOTSUP,      /* option or property not supported by this zfs */
+	ZE_TIMEOUT,     /* ended after ZREP_TIMEOUT */
 	ZE_OTHER,
 };
 

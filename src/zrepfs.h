@@ -21,6 +21,7 @@ struct fsinfo {
 	char *mounted;   /* yes / no / NULL */
 	char *readonly;
 	enum zsrc readonly_src;
+	char *lock_pid, *lock_owner, *lock_time; /* set locally, or NULL */
 };
 
 /*

@@ -58,7 +58,6 @@ static int snap_and_list(struct rf *t)
 	char *props = xasprintf("%s,guid,creation", P.sent);
 	struct remote_call c;
 	remote_snaplist_call(&c, props, t->srcfs, w.v);
-	free(props);
 	strv_clear(&w);
 	struct remote_reply r;
 	int st = remote_run(&t->sh, &c, EXEC_INHERIT, &r);
@@ -81,6 +80,11 @@ static int snap_and_list(struct rf *t)
 			error("unrecognized output from zrep snaponly on %s: %s", t->sh.name, name);
 		} else if (zfs_parse_get(list, &rows) < 0) {
 			error("cannot parse the snapshot list of %s:%s", t->sh.name, t->srcfs);
+		} else if (zfs_rows_check(&rows, props, (char *[]){ (char *)t->srcfs, NULL }, 1) < 0) {
+			error("the snapshot list of %s:%s does not check out (a property value holds a newline?); "
+			      "refusing to act on it",
+			      t->sh.name, t->srcfs);
+			zprops_free(&rows);
 		} else {
 			zsnaps_parse(&rows, t->srcfs, cfg.tag, &t->theirs);
 			zprops_free(&rows);
@@ -89,6 +93,7 @@ static int snap_and_list(struct rf *t)
 		}
 	}
 	remote_reply_free(&r);
+	free(props);
 	return rc;
 }
 
