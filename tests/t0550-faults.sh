@@ -180,6 +180,25 @@ fi
 # ---------------------------------------------------------------- eight concurrent sync all
 log_must on h1 zfs create "$P1/b"
 log_must on h1 zrep init "$P1/b" h2 "$P2/b" >/dev/null
+
+# A zfs command that hangs on one filesystem during sync all: that one times out (75), the other
+# is synced, and nothing waits on the hung one.
+wrap=$TMPDIR_T/wrap; mkdir -p "$wrap"
+realzfs=$(on h1 sh -c 'command -v zfs')
+printf '#!/bin/sh\ncase " $* " in *" set "*" %s "*) exec sleep 600;; esac\nexec %s "$@"\n' "$P1/b" "$realzfs" > "$wrap/zfs"
+chmod +x "$wrap/zfs"
+change
+before_b=$(snaps h2 "$P2/b")
+t0=$SECONDS
+out=$(on h1 env PATH="$wrap:$(on h1 sh -c 'echo $PATH')" ZREP_TIMEOUT=3 zrep sync all 2>&1); rc=$?
+assert_eq 75 "$rc" "a hung zfs on one filesystem: sync all exits 75"
+assert_match "zfs set on localhost took more than ZREP_TIMEOUT=3 seconds" "$out" "the hung command is named"
+(( SECONDS - t0 < 30 )) && pass "sync all was not held up by the hung command ($((SECONDS - t0)) s)" || fail "sync all took $((SECONDS - t0)) s"
+assert_eq "$before_b" "$(snaps h2 "$P2/b")" "the hung filesystem sent nothing"
+same_data "the other filesystem, synced past the hung one"
+pgrep -f "sleep 600" >/dev/null && fail "the hung command was left running" || pass "the hung command was ended"
+assert_eq "" "$(on h1 zfs get -H -o value -s local zrep:lock-pid "$P1/b")" "no lock left on the hung filesystem"
+
 change
 unsent_before=$(snaps h1 "$S" | grep -o '_unsent' | wc -l)
 pids=()
