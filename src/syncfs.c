@@ -89,15 +89,21 @@ static int resume_pending(const struct fsinfo *fi, const struct host *dh, struct
 		rc = 0;
 		goto out;
 	}
-	to = zfs_token_toname(&local_host, token, &e);
+	char *toguid = NULL;
+	zfs_token_info(&local_host, token, &to, &toguid, &e);
 	const char *at = to ? strchr(to, '@') : NULL;
 	const struct zsnap *s = at ? zsnaps_find(snaps, at + 1) : NULL;
-	if (!to || !s || strncmp(to, fi->fs, (size_t)(at - to)) != 0 || strlen(fi->fs) != (size_t)(at - to)) {
-		error("%s:%s holds a partial receive of %s, which is not a snapshot of %s here; "
+	/* The send follows the token's guid: it must be our snapshot's, not only its name. */
+	if (!to || !s || strncmp(to, fi->fs, (size_t)(at - to)) != 0 || strlen(fi->fs) != (size_t)(at - to) ||
+	    !str_eq(toguid, s->guid)) {
+		error("%s:%s holds a partial receive of %s (guid %s), which is not a snapshot of %s here; "
 		      "discard it there with zfs receive -A %s",
-		      dh->name, fi->dest_fs, to ? to : "an unknown snapshot", fi->fs, fi->dest_fs);
+		      dh->name, fi->dest_fs, to ? to : "an unknown snapshot", toguid ? toguid : "?", fi->fs,
+		      fi->dest_fs);
+		free(toguid);
 		goto out;
 	}
+	free(toguid);
 	note("resuming the interrupted transfer of %s to %s:%s", to, dh->name, fi->dest_fs);
 	struct push_opts po = {
 		.snap = to,

@@ -423,6 +423,14 @@ int zfs_probe_token(const struct host *h, const char *ds, int *exists, char **to
 
 char *zfs_token_toname(const struct host *h, const char *token, struct zerr *err)
 {
+	char *name = NULL, *guid = NULL;
+	zfs_token_info(h, token, &name, &guid, err);
+	free(guid);
+	return name;
+}
+
+int zfs_token_info(const struct host *h, const char *token, char **toname, char **toguid, struct zerr *err)
+{
 	char *args[] = { "send", "-nv", "-t", (char *)token, NULL };
 	struct strbuf out = STRBUF_INIT;
 	struct strv sv = STRV_INIT;
@@ -435,13 +443,20 @@ char *zfs_token_toname(const struct host *h, const char *token, struct zerr *err
 	/* The dry run prints the token's contents on stdout or stderr. */
 	sb_adds(&out, sb_str(&p.out_buf));
 	sb_adds(&out, sb_str(&p.err_buf));
-	char *name = zfs_parse_token_toname(sb_str(&out));
-	if (!name)
+	*toname = zfs_parse_token_toname(sb_str(&out));
+	*toguid = zfs_parse_token_toguid(sb_str(&out));
+	int rc = 0;
+	if (!*toname || !*toguid) {
 		zerr_set(err, st ? st : 1, sb_str(&p.err_buf), !h->local);
+		free(*toname);
+		free(*toguid);
+		*toname = *toguid = NULL;
+		rc = -1;
+	}
 	proc_release(&p);
 	strv_clear(&sv);
 	sb_release(&out);
-	return name;
+	return rc;
 }
 
 int zfs_changed_since(const struct host *h, const char *snap, const char *fs, struct zerr *err)

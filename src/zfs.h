@@ -115,6 +115,8 @@ int zfs_probe_token(const struct host *h, const char *ds, int *exists, char **to
 
 /* Runs `zfs send -nv -t TOKEN` on h and returns the full snapshot name, or NULL. */
 char *zfs_token_toname(const struct host *h, const char *token, struct zerr *err);
+/* The same dry run: the token's snapshot name and guid (decimal). Returns 0, or -1 (err says why). */
+int zfs_token_info(const struct host *h, const char *token, char **toname, char **toguid, struct zerr *err);
 
 /*
  * Whether fs changed since snap: `zfs diff -H snap fs`. Returns 1 changed,

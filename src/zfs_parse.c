@@ -6,6 +6,7 @@
  */
 #include "zfs_parse.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -351,6 +352,19 @@ void zfs_parse_usage(const char *text, struct zfs_features *f)
 }
 
 /* ---- resume tokens ----------------------------------------------------- */
+
+char *zfs_parse_token_toguid(const char *text)
+{
+	const char *p = strstr(text, "toguid = ");
+	if (!p)
+		return NULL;
+	char *end;
+	errno = 0;
+	unsigned long long g = strtoull(p + 9, &end, 0);
+	if (errno || end == p + 9)
+		return NULL;
+	return xasprintf("%llu", g);
+}
 
 char *zfs_parse_token_toname(const char *text)
 {

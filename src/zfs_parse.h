@@ -84,4 +84,6 @@ struct zfs_features {
 void zfs_parse_usage(const char *text, struct zfs_features *f);
 /* Pure: the snapshot a resume token continues ("toname = ..." of `zfs send -nv -t`). */
 char *zfs_parse_token_toname(const char *send_nv_output);
+/* Pure: the guid of that snapshot ("toguid = 0x..."), in decimal as zfs get prints guids, or NULL. */
+char *zfs_parse_token_toguid(const char *send_nv_output);
 #endif

@@ -251,4 +251,8 @@ TEST(token_toname)
 	CHECK_STR(n, "pool/my fs@zrep_000003");
 	free(n);
 	CHECK(zfs_parse_token_toname("nothing here") == NULL);
+	char *g = zfs_parse_token_toguid(out);
+	CHECK_STR(g, "58");
+	free(g);
+	CHECK(zfs_parse_token_toguid("toguid = zz") == NULL);
 }
