@@ -42,6 +42,9 @@ int cmd_one_fs(const char *cmdname, int argc, char **argv);
 
 /* cmd/common.c: the command line pieces several commands share. */
 
+/* cmd_one_fs, then the snapshots of that filesystem. Returns 0 (snaps filled), or the exit status. */
+int cmd_one_fs_snaps(const char *cmdname, int argc, char **argv, struct zsnaps *snaps);
+
 struct cmd_opts {
 	int ind;          /* next word of argv; after the options: the first operand */
 	const char *arg;  /* the value of an option that takes one */

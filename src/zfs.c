@@ -56,17 +56,25 @@ const struct zfs_features *zfs_features(const struct host *h)
 
 /* ---- runners ----------------------------------------------------------- */
 
-int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct zerr *err)
+/* Runs `zfs ARGS` on h, bounded by ZREP_TIMEOUT (said when it ends one); p is initialised here. */
+static int zfs_run(const struct host *h, char *const *args, struct proc *p)
 {
 	struct strv sv = STRV_INIT;
 	strv_push(&sv, "zfs");
 	strv_pushv(&sv, args);
-	struct proc p;
-	proc_init(&p, NULL);
-	p.timeout = cfg.timeout;
-	int st = remote_exec(h, sv.v, &p);
-	if (p.timed_out)
+	proc_init(p, NULL);
+	p->timeout = cfg.timeout;
+	int st = remote_exec(h, sv.v, p);
+	if (p->timed_out)
 		error("zfs %s on %s took more than ZREP_TIMEOUT=%d seconds; ended", args[0], h->name, cfg.timeout);
+	strv_clear(&sv);
+	return st;
+}
+
+int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct zerr *err)
+{
+	struct proc p;
+	int st = zfs_run(h, args, &p);
 	if (out)
 		sb_add(out, p.out_buf.buf ? p.out_buf.buf : "", p.out_buf.len);
 	zerr_set(err, st, sb_str(&p.err_buf), !h->local);
@@ -75,7 +83,6 @@ int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct
 	if (st != 0)
 		debug("zfs %s failed on %s: %s", args[0], h->name, sb_str(&p.err_buf));
 	proc_release(&p);
-	strv_clear(&sv);
 	return st;
 }
 
@@ -433,13 +440,8 @@ int zfs_token_info(const struct host *h, const char *token, char **toname, char 
 {
 	char *args[] = { "send", "-nv", "-t", (char *)token, NULL };
 	struct strbuf out = STRBUF_INIT;
-	struct strv sv = STRV_INIT;
-	strv_push(&sv, "zfs");
-	strv_pushv(&sv, args);
 	struct proc p;
-	proc_init(&p, NULL);
-	p.timeout = cfg.timeout;
-	int st = remote_exec(h, sv.v, &p);
+	int st = zfs_run(h, args, &p);
 	/* The dry run prints the token's contents on stdout or stderr. */
 	sb_adds(&out, sb_str(&p.out_buf));
 	sb_adds(&out, sb_str(&p.err_buf));
@@ -454,7 +456,6 @@ int zfs_token_info(const struct host *h, const char *token, char **toname, char 
 		rc = -1;
 	}
 	proc_release(&p);
-	strv_clear(&sv);
 	sb_release(&out);
 	return rc;
 }

@@ -53,6 +53,14 @@ int cmd_getopt(struct cmd_opts *st, int argc, char **argv, const char *spec)
 	return c;
 }
 
+int cmd_one_fs_snaps(const char *cmdname, int argc, char **argv, struct zsnaps *snaps)
+{
+	int bad = cmd_one_fs(cmdname, argc, argv);
+	if (bad)
+		return bad;
+	return zrepfs_snaps(&local_host, argv[1], snaps) < 0 ? EXIT_FAIL : 0;
+}
+
 int cmd_fs_list(const char *cmdname, char **list, int n, int all_masters, int empty_masters, struct strv *fss)
 {
 	if (n == 0 && empty_masters >= 0)

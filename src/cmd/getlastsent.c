@@ -13,13 +13,10 @@
 
 int cmd_getlastsent(int argc, char **argv)
 {
-	int bad = cmd_one_fs("getlastsent", argc, argv);
+	struct zsnaps snaps;
+	int bad = cmd_one_fs_snaps("getlastsent", argc, argv, &snaps);
 	if (bad)
 		return bad;
-	const char *fs = argv[1];
-	struct zsnaps snaps;
-	if (zrepfs_snaps(&local_host, fs, &snaps) < 0)
-		return EXIT_FAIL;
 	const struct zsnap *last = zsnaps_last_sent(&snaps);
 	printf("%s\n", last ? last->name : "");
 	zsnaps_free(&snaps);

@@ -20,13 +20,11 @@
 
 int cmd_uptodate(int argc, char **argv)
 {
-	int bad = cmd_one_fs("uptodate", argc, argv);
+	struct zsnaps snaps;
+	int bad = cmd_one_fs_snaps("uptodate", argc, argv, &snaps);
 	if (bad)
 		return bad;
 	const char *fs = argv[1];
-	struct zsnaps snaps;
-	if (zrepfs_snaps(&local_host, fs, &snaps) < 0)
-		return EXIT_FAIL;
 	const struct zsnap *last = zsnaps_last_sent(&snaps);
 	if (!last) {
 		error("%s is not up to date: no snapshot of it was ever sent", fs);
