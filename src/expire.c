@@ -30,11 +30,12 @@ long plan_expire(const struct zsnaps *s, int is_master, long savecount, size_t *
 	if (keep < 0)
 		keep = 0;
 	long n = (long)nc - keep;
-	if (n <= 0)
-		return 0;
+	long k = 0;
+	/* The oldest beyond what is kept, but never a held one (it still counts as kept). */
 	for (long i = 0; i < n; i++)
-		out[i] = cand[i];
-	return n;
+		if (s->v[cand[i]].userrefs <= 0)
+			out[k++] = cand[i];
+	return k;
 }
 
 int expire_local(const struct fsinfo *fi, const struct zsnaps *given)

@@ -2,7 +2,8 @@
  * expire: which zrep snapshots to destroy (a pure planner) and doing it.
  * Master: keep the last sent snapshot, everything newer, and the newest
  * savecount-1 older ones. Destination: keep the newest savecount. Only
- * snapshots of this tag, of this filesystem, are ever candidates.
+ * snapshots of this tag, of this filesystem, are ever candidates, and never
+ * a held one (any tag: zrep's own hold marks the last common snapshot).
  */
 #ifndef ZREP_EXPIRE_H
 #define ZREP_EXPIRE_H

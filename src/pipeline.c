@@ -50,6 +50,8 @@ static void handle_marker(const char *l, struct push_result *res)
 		res->guid = xstrdup(a);
 	} else if (remote_marker(l, "SENT", NULL)) {
 		res->sent_marked = 1;
+	} else if (remote_marker(l, "HELD", NULL)) {
+		res->held = 1;
 	} else if (remote_marker(l, "EXPIRE-OK", NULL)) {
 		res->expire_ran = res->expire_ok = 1;
 	} else if (remote_marker(l, "EXPIRE-FAILED", NULL)) {
@@ -134,6 +136,7 @@ void push_call(const struct push_opts *o, struct remote_call *c)
 		.snap = at ? at + 1 : NULL,
 		.recv_cmd = sb_str(&rcv),
 		.expire_cmd = o->remote_expire ? sb_str(&exl) : NULL,
+		.hold_tag = o->hold && o->mark_sent ? cfg.tag : NULL,
 		.set_after = o->set_after,
 	};
 	remote_push_call(c, &pp);

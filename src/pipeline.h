@@ -27,6 +27,7 @@ struct push_opts {
 	struct recv_opts recv; /* target and flags of the receive */
 	char **set_after;      /* "prop=value" (or "@inherit=prop") applied to the target after receiving */
 	int mark_sent;         /* set TAG:sent on the received snapshot */
+	int hold;              /* and move zrep's hold (named TAG) to it, where the destination has holds */
 	int remote_expire;     /* run `zrep expire DESTFS` on the destination afterwards */
 	/*
 	 * When set, the destination lists its snapshots (name and guid) before
@@ -46,6 +47,7 @@ struct push_result {
 	int recv_failed;   /* the destination said its receive failed: it does not hold the snapshot */
 	int sender_failed; /* recv_ok, but a stage here failed: trust it only by guid */
 	int sent_marked;
+	int held;          /* the destination put its hold on the received snapshot */
 	char *guid;        /* guid of the received snapshot on the destination */
 	int expire_ran, expire_ok;
 	struct strv remote_names, remote_guids; /* destination's snapshots (local_snaps mode) */

@@ -30,15 +30,16 @@ unsigned long remote_connections;
 	"kill -CONT $p 2>/dev/null; kill -KILL $p 2>/dev/null && n=$((n + 1)); done; echo $n; }; "
 
 /* $1 target, $2 master prop ("" = no check), $3 sent prop, $4 snapshot name
- * after '@', $5 receive command line, $6 expire command line or "", then
- * "prop=value" / "@inherit=prop" words to apply after the receive. */
+ * after '@', $5 receive command line, $6 expire command line or "", $7 hold
+ * tag or "", then "prop=value" / "@inherit=prop" words to apply after the
+ * receive. */
 static const char push_script[] =
-	KILLRECV_FN "d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; ex=$6; shift 6; "
+	KILLRECV_FN "d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; ex=$6; ht=$7; shift 7; li=; "
 	"k=$(zrep_killrecv \"$d\"); if [ \"$k\" != 0 ]; then echo \"ZREP-KILLED $k\"; sleep 2; fi; "
 	"if [ -n \"$mp\" ]; then "
 	"m=$(zrep_local \"$mp\" \"$d\" 2>&1) || { echo \"ZREP-NODEST $m\" | tr '\\n' ' '; echo; exit 0; }; "
 	"if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "
-	"zrep_guids \"$d\" | sed 's/^/ZREP-SNAP /'; fi; "
+	"li=$(zrep_snapinfo \"$d\"); printf '%s\\n' \"$li\" | sed -n 's/^\\(.*\\)\tguid\t\\([0-9]*\\)$/ZREP-SNAP \\1\t\\2/p'; fi; "
 	"echo ZREP-READY; "
 	"eval \"$rcv\"; r=$?; "
 	"if [ $r -ne 0 ]; then echo \"ZREP-RECV-FAILED $r\"; exit 0; fi; "
@@ -48,7 +49,11 @@ static const char push_script[] =
 	"*) zrep_set \"$pv\" \"$d\" || echo \"ZREP-SETFAIL $pv\";; esac; done; "
 	"if [ -n \"$sn\" ]; then "
 	"g=$(zrep_value guid \"$d@$sn\") && echo \"ZREP-GUID $g\"; "
-	"if [ -n \"$sp\" ]; then t=$(date +%s); zrep_set \"$sp=$t\" \"$d@$sn\" && echo \"ZREP-SENT $t\"; fi; fi; "
+	"if [ -n \"$sp\" ]; then t=$(date +%s); zrep_set \"$sp=$t\" \"$d@$sn\" && echo \"ZREP-SENT $t\"; fi; "
+	/* the hold moves to the new snapshot: ours released from every other one */
+	"if [ -n \"$ht\" ] && zrep_hold \"$ht\" \"$d@$sn\" >/dev/null 2>&1; then echo ZREP-HELD; "
+	"printf '%s\\n' \"$li\" | sed -n 's/^\\(.*\\)\tuserrefs\t[1-9][0-9]*$/\\1/p' | "
+	"while IFS= read -r s; do [ \"$s\" = \"$d@$sn\" ] || zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; done; fi; fi; "
 	"if [ -n \"$ex\" ]; then if eval \"$ex\" >&2 </dev/null; then echo ZREP-EXPIRE-OK; "
 	"else echo ZREP-EXPIRE-FAILED; fi; fi; "
 	"exit 0";
@@ -70,13 +75,18 @@ static const char probe_script[] = "zrep_usage; echo ZREP-PROBE-END; "
 				   "else echo ZREP-ABSENT; fi";
 
 /* $1 B's snapshot, $2 A's guid of it, $3 "1" to roll back to it, $4 sent prop,
- * $5 sent time, $6 master prop, $7 B's fs, then `zrep takeover -L FS_B`. */
+ * $5 sent time, $6 master prop, $7 B's fs, $8 zrep's hold tag, then `zrep
+ * takeover -L FS_B`. Before the rollback zrep's hold is released from B's
+ * other snapshots (another tag's hold stays and makes it fail), and put on bs. */
 static const char promote_script[] =
-	"bs=$1; want=$2; rb=$3; sp=$4; st=$5; mp=$6; pf=$7; shift 7; "
+	"bs=$1; want=$2; rb=$3; sp=$4; st=$5; mp=$6; pf=$7; ht=$8; shift 8; "
 	"g=$(zrep_value guid \"$bs\" 2>&1) || { echo \"ZREP-NOSNAP $g\" | tr '\\n' ' '; echo; exit 0; }; "
 	"if [ \"$g\" = \"$want\" ]; then :; else echo \"ZREP-GUID $g\"; exit 0; fi; "
-	"if [ -n \"$rb\" ]; then zrep_rollback \"$bs\" >&2 || { echo ZREP-ROLLBACK-FAILED; exit 0; }; "
-	"zrep_set \"$sp=$st\" \"$bs\" >&2; fi; "
+	"if [ -n \"$rb\" ]; then "
+	"zrep_snapinfo \"$pf\" | sed -n 's/^\\(.*\\)\tuserrefs\t[1-9][0-9]*$/\\1/p' | "
+	"while IFS= read -r s; do [ \"$s\" = \"$bs\" ] || zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; done; "
+	"zrep_rollback \"$bs\" >&2 || { echo ZREP-ROLLBACK-FAILED; exit 0; }; "
+	"zrep_hold \"$ht\" \"$bs\" >/dev/null 2>&1; zrep_set \"$sp=$st\" \"$bs\" >&2; fi; "
 	"echo ZREP-VERIFIED; "
 	"ZREP_PARTNER_FAILOVER=1 \"$@\" </dev/null >&2; r=$?; "
 	"m=$(zrep_local \"$mp\" \"$pf\" 2>/dev/null); "
@@ -142,6 +152,7 @@ void remote_push_call(struct remote_call *c, const struct remote_push_params *p)
 	strv_push(&c->args, p->snap ? p->snap : "");
 	strv_push(&c->args, p->recv_cmd);
 	strv_push(&c->args, p->expire_cmd ? p->expire_cmd : "");
+	strv_push(&c->args, p->hold_tag ? p->hold_tag : "");
 	strv_pushv(&c->args, p->set_after);
 }
 
@@ -175,6 +186,7 @@ void remote_promote_call(struct remote_call *c, const struct remote_promote_para
 	strv_pushf(&c->args, "%lld", p->sent_time);
 	strv_push(&c->args, p->master_prop);
 	strv_push(&c->args, p->pfs);
+	strv_push(&c->args, cfg.tag);
 	strv_pushv(&c->args, p->takeover_argv);
 }
 

@@ -51,6 +51,8 @@ struct remote_push_params {
 	const char *snap;        /* the part after '@', or NULL */
 	const char *recv_cmd;
 	const char *expire_cmd; /* or NULL */
+	const char *hold_tag;   /* NULL: no hold; else the received snapshot gets hold TAG (HELD), released
+				   from the destination's other snapshots (needs master_prop's listing) */
 	char *const *set_after; /* or NULL */
 };
 void remote_push_call(struct remote_call *c, const struct remote_push_params *p);
@@ -74,7 +76,8 @@ void remote_probe_call(struct remote_call *c, const char *ds);
 /*
  * promote (failover step 3, on B): answers NOSNAP TEXT when bsnap cannot be
  * read, GUID G when its guid is not want_guid; with rollback, rolls back to
- * bsnap and sets sent_prop=sent_time on it (ROLLBACK-FAILED); then
+ * bsnap (moving zrep's hold, named TAG, there) and sets sent_prop=sent_time
+ * on it (ROLLBACK-FAILED); then
  * VERIFIED, runs takeover_argv (with ZREP_PARTNER_FAILOVER=1 in its
  * environment) and answers TAKEOVER STATUS MASTERVALUE, the local value of
  * master_prop on pfs afterwards.

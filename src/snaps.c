@@ -65,6 +65,7 @@ void zsnaps_parse(const struct zprops *rows, const char *fs, const char *tag, st
 		if (!s || strcmp(s->name, r->name) != 0) {
 			s = &out->v[out->n++];
 			memset(s, 0, sizeof(*s));
+			s->userrefs = -1;
 			s->name = xstrdup(r->name);
 			s->is_zrep = snapname_parse(s->name + fl + 1, tag, &s->sn) == 0;
 		}
@@ -81,6 +82,10 @@ void zsnaps_parse(const struct zprops *rows, const char *fs, const char *tag, st
 			long long c;
 			if (parse_ll(r->value, &c) == 0)
 				s->creation = c;
+		} else if (strcmp(r->prop, "userrefs") == 0) {
+			long long c;
+			if (parse_ll(r->value, &c) == 0)
+				s->userrefs = c;
 		}
 	}
 	free(mine);
@@ -138,6 +143,7 @@ void zsnaps_add(struct zsnaps *s, const char *full, const char *tag)
 	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
 	struct zsnap *z = &s->v[s->n++];
 	memset(z, 0, sizeof(*z));
+	z->userrefs = -1;
 	z->name = xstrdup(full);
 	z->snap = z->name + (at - full) + 1;
 	z->is_zrep = snapname_parse(z->snap, tag, &z->sn) == 0;

@@ -28,6 +28,7 @@ struct zsnap {
 	char *sent; /* local TAG:sent value or NULL */
 	char *guid; /* or NULL */
 	long long creation;
+	long long userrefs; /* holds on it (any tag); -1 when not listed */
 };
 
 struct zsnaps {

@@ -279,6 +279,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		.verbose = o->verbose,
 		.recv = { .target = fi.dest_fs, .force = o->force, .extra = cfg.recv_flags, .resumable = resumable },
 		.mark_sent = 1,
+		.hold = 1,
 		.remote_expire = !(o->skip_expire || cfg.skip_expire),
 		.local_snaps = &snaps,
 	};
@@ -340,6 +341,9 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		warn("%s:%s received %s but could not mark it sent", dh.name, fi.dest_fs, strchr(newsnap, '@'));
 	if (mark_sent_local(newsnap, now_secs()) < 0)
 		goto out;
+	if (o->make_snapshot)
+		zsnaps_add(&snaps, newsnap, cfg.tag);
+	hold_move(&snaps, newsnap);
 	if (po.remote_expire && !res.expire_ok)
 		warn("remote expire on %s:%s failed (is zrep installed there as '%s'?)", dh.name, fi.dest_fs,
 		     cfg.zrep_path);
@@ -349,8 +353,6 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	if (!(o->skip_expire || cfg.skip_expire)) {
 		if (res.adopted_base)
 			zsnaps_mark_sent(&snaps, res.adopted_base); /* harmless when older: newsnap is newer */
-		if (o->make_snapshot)
-			zsnaps_add(&snaps, newsnap, cfg.tag);
 		zsnaps_mark_sent(&snaps, newsnap);
 		expire_local(&fi, &snaps);
 	}

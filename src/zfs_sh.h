@@ -16,6 +16,10 @@
  *   zrep_local PROP DS       PROP's value when set locally on DS
  *   zrep_value PROP DS       PROP's parsable value on DS
  *   zrep_guids DS            "name<TAB>guid" of DS and its snapshots
+ *   zrep_snapinfo DS         "name<TAB>guid<TAB>G" and "name<TAB>userrefs<TAB>N" rows of DS
+ *                            and its snapshots (guid rows alone on a zfs without holds)
+ *   zrep_hold TAG SNAP       put hold TAG on SNAP
+ *   zrep_release TAG SNAP    release hold TAG from SNAP
  *   zrep_rows PROPS DS       `get -Hp` rows (name, property, value, source)
  *                            of DS and its children at depth 1
  *   zrep_set PROP=VALUE DS   set a property

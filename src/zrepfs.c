@@ -69,7 +69,8 @@ static char *set_if(const struct zprop *p)
 int zrepfs_list_snaps(const struct host *h, const char *fs, const char *tag, struct zsnaps *out,
                       struct zerr *err)
 {
-	char *props = zsnaps_props(tag, NULL);
+	/* userrefs (holds) where the zfs has them; a zfs without holds refuses the name. */
+	char *props = zsnaps_props(tag, "userrefs");
 	char *dsv[] = {(char *)fs, NULL};
 	struct zprops rows;
 	out->v = NULL;
@@ -77,6 +78,12 @@ int zrepfs_list_snaps(const struct host *h, const char *fs, const char *tag, str
 	/* -t snapshot is not understood by every zfs get; zsnaps_parse filters by name instead. */
 	int st = zfs_get(h, props, NULL, 1, dsv, &rows, err);
 	free(props);
+	if (st != 0 && err && err->kind == ZE_NOTSUP) {
+		zerr_clear(err);
+		props = zsnaps_props(tag, NULL);
+		st = zfs_get(h, props, NULL, 1, dsv, &rows, err);
+		free(props);
+	}
 	if (st != 0)
 		return st;
 	zsnaps_parse(&rows, fs, tag, out);

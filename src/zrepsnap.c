@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
 #include "lock.h"
@@ -52,4 +53,79 @@ int mark_sent_local(const char *snap, long long ts)
 		error("cannot mark %s as sent: %s", snap, zerr_text(&e));
 	zerr_clear(&e);
 	return rc ? -1 : 0;
+}
+
+static int holds_listed(const struct zsnaps *snaps)
+{
+	for (size_t i = 0; i < snaps->n; i++)
+		if (snaps->v[i].userrefs >= 0)
+			return 1;
+	return 0;
+}
+
+/* Releases zrep's hold from s on h ("no such tag": another tag's hold, quietly kept). */
+static void release_one(const struct host *h, struct zsnap *s)
+{
+	struct zerr e = { 0 };
+	if (zfs_release(h, cfg.tag, s->name, &e) == 0)
+		s->userrefs--;
+	else if (!e.msg || !strstr(e.msg, "no such tag"))
+		warn("cannot release hold %s from %s: %s", cfg.tag, s->name, zerr_text(&e));
+	zerr_clear(&e);
+}
+
+/* Releases zrep's hold from the held snapshots of snaps other than keep. */
+static void release_others(struct zsnaps *snaps, const char *keep)
+{
+	for (size_t i = 0; i < snaps->n; i++) {
+		struct zsnap *s = &snaps->v[i];
+		if (s->userrefs > 0 && !(keep && strcmp(s->name, keep) == 0))
+			release_one(&local_host, s);
+	}
+}
+
+void hold_move(struct zsnaps *snaps, const char *snap)
+{
+	if (!holds_listed(snaps))
+		return;
+	struct zerr e = { 0 };
+	if (zfs_hold(&local_host, cfg.tag, snap, &e) != 0 && !(e.msg && strstr(e.msg, "tag already exists"))) {
+		warn("cannot put hold %s on %s: %s; the older hold stays", cfg.tag, snap, zerr_text(&e));
+		zerr_clear(&e);
+		return;
+	}
+	zerr_clear(&e);
+	release_others(snaps, snap);
+}
+
+void hold_release_all(struct zsnaps *snaps)
+{
+	release_others(snaps, NULL);
+}
+
+int zrep_rollback(const struct host *h, struct zsnaps *snaps, const struct zsnap *target, int destroy_newer,
+		  struct zerr *e)
+{
+	if (destroy_newer) {
+		size_t *v = xmalloc((snaps->n + 1) * sizeof(*v));
+		size_t nv = rollback_victims(snaps, target, v);
+		for (size_t i = 0; i < nv; i++)
+			if (snaps->v[v[i]].userrefs > 0)
+				release_one(h, &snaps->v[v[i]]);
+		free(v);
+	}
+	int st = zfs_rollback(h, target->name, destroy_newer, e);
+	if (st == 0 && target->userrefs >= 0) {
+		struct zerr he = { 0 };
+		zfs_hold(h, cfg.tag, target->name, &he); /* "tag already exists" is fine */
+		zerr_clear(&he);
+	}
+	return st;
+}
+
+void hold_release_victims(const struct host *h, struct zsnaps *snaps, const size_t *v, size_t nv)
+{
+	for (size_t i = 0; i < nv; i++)
+		if (snaps->v[v[i]].userrefs > 0)
+			release_one(h, &snaps->v[v[i]]);
 }

@@ -17,4 +17,27 @@ char *makesnap(const struct fsinfo *fi, const struct zsnaps *snaps);
 /* Sets TAG:sent=ts on a local snapshot; says why when it cannot. */
 int mark_sent_local(const char *snap, long long ts);
 
+/*
+ * Where this zfs has holds (snaps was listed with userrefs): puts zrep's
+ * hold (named TAG) on snap, the new last common snapshot, then releases it
+ * from every other held snapshot in snaps (one left by an earlier or a
+ * killed run; holds of other tags stay), and records that in snaps.
+ */
+void hold_move(struct zsnaps *snaps, const char *snap);
+
+/* Releases zrep's hold from every held snapshot in snaps (clear). */
+void hold_release_all(struct zsnaps *snaps);
+
+/*
+ * Rolls h's filesystem back to target (in snaps, h's listing), destroying
+ * newer snapshots when destroy_newer: zrep's own hold is released from them
+ * first (another tag's hold stays, and makes the rollback fail), and put on
+ * target, the new last common snapshot. Returns zfs_rollback's status.
+ */
+int zrep_rollback(const struct host *h, struct zsnaps *snaps, const struct zsnap *target, int destroy_newer,
+		  struct zerr *e);
+
+/* Releases zrep's hold from the snapshots v[0..nv) of snaps on h (before a receive -F). */
+void hold_release_victims(const struct host *h, struct zsnaps *snaps, const size_t *v, size_t nv);
+
 #endif

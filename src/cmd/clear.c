@@ -19,6 +19,7 @@
 #include "../props.h"
 #include "../zfs.h"
 #include "../zrepfs.h"
+#include "../zrepsnap.h"
 
 #define CLEAR_DELAY 10
 
@@ -35,6 +36,8 @@ static int destroy_snapshots(const char *fs)
 		zerr_clear(&e);
 		return -1;
 	}
+	/* zrep's holds first (other tags' holds stay, and keep their snapshots). */
+	hold_release_all(&snaps);
 	int rc = 0, n = 0;
 	for (size_t i = 0; i < snaps.n; i++) {
 		if (!snaps.v[i].is_zrep)

@@ -254,7 +254,7 @@ static int local_failover(struct fo *f)
 	if (freeze(f) < 0)
 		return EXIT_FAIL;
 	crash_point("freeze");
-	if (zfs_rollback(&local_host, t->name, nv > 0, &e) != 0) {
+	if (zrep_rollback(&local_host, &f->mine, t, nv > 0, &e) != 0) {
 		error("rollback of %s to %s failed: %s", f->fs, t->name, zerr_text(&e));
 		zerr_clear(&e);
 		restore_readonly(f->fs, f->saved_ro, f->saved_ro_src);
@@ -454,7 +454,7 @@ static int planned_failover(struct fo *f)
 		snap = xstrdup(target->snap);
 		guid = xstrdup(target->guid);
 		note("Rolling back %s to %s", f->fs, target->name);
-		if (zfs_rollback(&local_host, target->name, 1, &e) != 0) {
+		if (zrep_rollback(&local_host, &f->mine, target, 1, &e) != 0) {
 			char *why =
 			    xasprintf("rollback of %s to %s failed: %s", f->fs, target->name, zerr_text(&e));
 			zerr_clear(&e);

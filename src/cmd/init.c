@@ -188,6 +188,7 @@ int cmd_init(int argc, char **argv)
 			  .extra = cfg.recv_flags },
 		.set_after = strv_argv(&after),
 		.mark_sent = 1,
+		.hold = 1,
 	};
 	note("Sending initial replication stream to %s:%s", dh.name, destfs);
 	if (!exists)
@@ -210,6 +211,10 @@ int cmd_init(int argc, char **argv)
 		warn("could not mark %s:%s as sent", dh.name, destfs);
 	if (mark_sent_local(u.snap, ts) < 0)
 		goto fail;
+	if (lf->holds && zfs_hold(&local_host, cfg.tag, u.snap, &e) != 0) {
+		warn("cannot put hold %s on %s: %s", cfg.tag, u.snap, zerr_text(&e));
+		zerr_clear(&e);
+	}
 	if (zfs_set(&local_host, fs, P.master, "yes", &e) != 0) {
 		error("cannot set %s on %s: %s", P.master, fs, zerr_text(&e));
 		goto fail;

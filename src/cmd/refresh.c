@@ -180,12 +180,14 @@ static int pull_and_record(struct rf *t, const char *snap, const char *want_guid
 		zerr_clear(&e);
 		return -1;
 	}
-	zsnaps_free(&after);
 	zerr_clear(&e);
 	long long ts = now_secs();
 	char *local_snap = xasprintf("%s@%s", t->fs, snapname);
 	int ms = mark_sent_local(local_snap, ts);
+	if (ms == 0)
+		hold_move(&after, local_snap);
 	free(local_snap);
+	zsnaps_free(&after);
 	if (ms < 0)
 		return -1;
 	crash_point("refresh-received");
@@ -298,6 +300,7 @@ static int refresh_locked(struct rf *t)
 		for (size_t i = 0; i < nv; i++)
 			note("  destroying snapshot %s", t->mine.v[v[i]].name);
 		note("  every change made to %s after %s", t->fs, bb->snap);
+		hold_release_victims(&local_host, &t->mine, v, nv);
 	}
 	free(v);
 

@@ -19,6 +19,7 @@
 #include "../snapname.h"
 #include "../zfs.h"
 #include "../zrepfs.h"
+#include "../zrepsnap.h"
 
 int cmd_refreshcomplete(int argc, char **argv)
 {
@@ -58,10 +59,17 @@ int cmd_refreshcomplete(int argc, char **argv)
 		      fi.src_host ? fi.src_host : "unset", host_local_name());
 	} else {
 		struct zerr e = { 0 };
-		if (zfs_set(&local_host, snap, P.sent, eq + 1, &e) != 0)
+		if (zfs_set(&local_host, snap, P.sent, eq + 1, &e) != 0) {
 			error("cannot set %s on %s: %s", P.sent, snap, zerr_text(&e));
-		else
+		} else {
 			rc = EXIT_OK;
+			/* zrep's hold moves to the snapshot the hub now holds too. */
+			struct zsnaps s;
+			if (zrepfs_list_snaps(&local_host, fs, cfg.tag, &s, &e) == 0) {
+				hold_move(&s, snap);
+				zsnaps_free(&s);
+			}
+		}
 		zerr_clear(&e);
 	}
 	fsinfo_free(&fi);

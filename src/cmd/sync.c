@@ -88,7 +88,7 @@ static int synctosnap(const char *arg, int force)
 			goto out;
 	}
 	rsnap = xasprintf("%s@%s", fi.dest_fs, at + 1);
-	if (zfs_rollback(&dh, rsnap, 1, &e) != 0) {
+	if (zrep_rollback(&dh, &theirs, rs, 1, &e) != 0) {
 		error("rollback of %s:%s failed: %s", dh.name, rsnap, zerr_text(&e));
 		goto out;
 	}

@@ -71,7 +71,7 @@ static int rollback_to(struct tk *t, struct zsnaps *mine)
 		             "(-f destroys them)");
 	struct zerr e = {0};
 	int rc = 0;
-	if (zfs_rollback(&local_host, s->name, nv > 0, &e) != 0)
+	if (zrep_rollback(&local_host, mine, s, nv > 0, &e) != 0)
 		rc = error("rollback of %s to %s failed: %s; nothing else was changed", t->fs, s->name,
 		           zerr_text(&e));
 	zerr_clear(&e);

@@ -36,12 +36,13 @@ TEST(remote_push_params_pinned)
 		.recv = { .target = "back/a b", .force = 1 },
 		.set_after = after,
 		.mark_sent = 1,
+		.hold = 1,
 		.remote_expire = 1,
 	};
 	struct remote_call c;
 	push_call(&o, &c);
 	const char *want[] = { "back/a b", "zrep:master", "zrep:sent", "zrep_000002",
-			       "zfs receive -F 'back/a b'", "zrep expire 'back/a b'", "readonly=on",
+			       "zfs receive -F 'back/a b'", "zrep expire 'back/a b'", "zrep", "readonly=on",
 			       "@inherit=mountpoint" };
 	check_args(&c, want, ARRAY_SIZE(want));
 	remote_call_free(&c);
@@ -51,7 +52,7 @@ TEST(remote_push_params_pinned)
 	cfg.recursive = 1;
 	struct push_opts o2 = { .snap = "t/x@zrep_000000", .recv = { .target = "b/x", .unmounted = 1 } };
 	push_call(&o2, &c);
-	const char *want2[] = { "b/x", "", "", "zrep_000000", "gunzip -c | zfs receive -u b/x", "" };
+	const char *want2[] = { "b/x", "", "", "zrep_000000", "gunzip -c | zfs receive -u b/x", "", "" };
 	check_args(&c, want2, ARRAY_SIZE(want2));
 	remote_call_free(&c);
 	setup();
@@ -112,7 +113,7 @@ TEST(remote_promote_params_pinned)
 	struct remote_call c;
 	remote_promote_call(&c, &p);
 	const char *want[] = { "b/x@zrep_00000a", "123", "1", "zrep:sent", "1700000000", "zrep:master", "b/x",
-			       "zrep", "takeover", "-L", "b/x" };
+			       "zrep", "zrep", "takeover", "-L", "b/x" };
 	check_args(&c, want, ARRAY_SIZE(want));
 	remote_call_free(&c);
 	p.rollback = 0;
