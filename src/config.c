@@ -22,6 +22,7 @@ static const char *const known[] = {
 	"ZREP_RUNDIR", "ZREP_CREATE_FLAGS", "ZREP_INIT_REMOTE_PROPERTIES", "ZREP_RENAME_UNSENT",
 	"ZREP_SKIP_EXPIRE", "ZREP_R", "ZREP_FORCE", "ZREP_VERBOSE", "ZREP_RESUME", "ZREP_CHANGEDONLY",
 	"Z_LOCK_RETRY", "ZREP_SRC_HOST", "DEBUG", "MBUFFER", "BBCP", "PERL_BIN", "ZREP_QUIET",
+	"ZREP_SYSLOG", "ZREP_PROMETHEUS_FILE", "ZREP_PRESNAP_HOOK", "ZREP_POSTSNAP_HOOK", "ZREP_TIMEOUT",
 };
 
 static char *file_vals[ARRAY_SIZE(known)];
@@ -180,6 +181,12 @@ int config_load(void)
 				 : 10;
 	if (get("DEBUG"))
 		msg_debug = 1;
+	cfg.syslog = !str_eq(get("ZREP_SYSLOG"), "no");
+	cfg.prometheus_file = get("ZREP_PROMETHEUS_FILE");
+	cfg.presnap_hook = get("ZREP_PRESNAP_HOOK");
+	cfg.postsnap_hook = get("ZREP_POSTSNAP_HOOK");
+	cfg.timeout = (get("ZREP_TIMEOUT") && parse_ll(get("ZREP_TIMEOUT"), &lr) == 0 && lr > 0 && lr <= 86400) ? (int)lr
+											      : 120;
 	if (get("ZREP_SRC_HOST") && !getenv("ZREP_SRC_HOST"))
 		setenv("ZREP_SRC_HOST", get("ZREP_SRC_HOST"), 1);
 	const char *mb = get("MBUFFER");

@@ -30,6 +30,11 @@ struct config {
 	int resume;               /* ZREP_RESUME or -r */
 	int changed_only;         /* ZREP_CHANGEDONLY or -c */
 	int lock_retry;           /* Z_LOCK_RETRY */
+	int syslog;               /* ZREP_SYSLOG is not "no" */
+	const char *prometheus_file; /* ZREP_PROMETHEUS_FILE: rewritten at the end of sync all */
+	const char *presnap_hook;    /* ZREP_PRESNAP_HOOK */
+	const char *postsnap_hook;   /* ZREP_POSTSNAP_HOOK */
+	int timeout;              /* ZREP_TIMEOUT: seconds a hook may run (default 120) */
 };
 
 extern struct config cfg;

@@ -63,6 +63,11 @@ static char *start_time_real(long long pid)
 	return xstrndup(p, strcspn(p, " "));
 }
 
+int lock_holder_live(const struct lock_holder *hd)
+{
+	return lock_is_live(hd, host_local_name(), pid_alive_real, start_time_real);
+}
+
 char *lock_owner_string(void)
 {
 	char *st = start_time_real((long long)getpid());

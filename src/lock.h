@@ -29,6 +29,9 @@ struct lock_holder {
 int lock_is_live(const struct lock_holder *hd, const char *myhost, int (*pid_alive)(long long),
 		 char *(*start_time)(long long));
 
+/* lock_is_live with this host's processes (status reads locks it does not take). */
+int lock_holder_live(const struct lock_holder *hd);
+
 /* Our owner string "host:pid:starttime" (malloc'd). */
 char *lock_owner_string(void);
 

@@ -23,6 +23,9 @@ void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints text that came from another program (e.g. zfs's stderr), indented. */
 void msg_passthrough(const char *text);
 
+/* The text of the last error() message of this run ("" when none). */
+const char *msg_last_error(void);
+
 /* When set, note() writes to stderr instead (keeps stdout machine-readable). */
 extern int msg_notes_to_stderr;
 

@@ -26,4 +26,5 @@ void props_init(const char *tag)
 	P.lock_pid = xasprintf("%s:lock-pid", tag);
 	P.lock_time = xasprintf("%s:lock-time", tag);
 	P.lock_owner = xasprintf("%s:lock-owner", tag);
+	P.last_error = xasprintf("%s:last-error", tag);
 }

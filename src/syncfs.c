@@ -21,6 +21,7 @@
 #include "expire.h"
 #include "lock.h"
 #include "msg.h"
+#include "oplog.h"
 #include "props.h"
 #include "replicate.h"
 
@@ -140,8 +141,10 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	int rc = SYNC_FAIL;
 	int locked = 0;
 
-	if (fsinfo_read(&local_host, fs, &fi) < 0)
+	if (fsinfo_read(&local_host, fs, &fi) < 0) {
+		oplog_fs("sync", fs, OPLOG_FAILED, NULL, 0, 0);
 		return SYNC_FAIL;
+	}
 	if (!fsinfo_is_master(&fi)) {
 		error("%s is not master here; cannot sync (%s is not yes)", fs, P.master);
 		goto out;
@@ -293,6 +296,9 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	}
 	rc = SYNC_OK;
 out:
+	oplog_fs("sync", fs, rc == SYNC_FAIL ? OPLOG_FAILED : rc == SYNC_SKIPPED ? OPLOG_SKIPPED : OPLOG_OK,
+		 newsnap, fsinfo_is_master(&fi),
+		 fi.last_error != NULL);
 	if (locked && !(o->keep_lock && rc == SYNC_OK))
 		fslock_release(fs);
 	free(newsnap);

@@ -84,8 +84,8 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 {
 	memset(fi, 0, sizeof(*fi));
 	fi->fs = xstrdup(ds);
-	char *props = xasprintf("%s,%s,%s,%s,%s,%s,type,mounted,readonly", P.master, P.src_fs, P.src_host,
-				P.dest_fs, P.dest_host, P.savecount);
+	char *props = xasprintf("%s,%s,%s,%s,%s,%s,type,mounted,readonly,%s", P.master, P.src_fs, P.src_host,
+				P.dest_fs, P.dest_host, P.savecount, P.last_error);
 	char *dsv[] = { (char *)ds, NULL };
 	struct zprops rows;
 	struct zerr e = { 0 };
@@ -119,6 +119,8 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 		fi->readonly = xstrdup(p->value);
 		fi->readonly_src = p->src;
 	}
+	if ((p = zprops_find(&rows, ds, P.last_error)) && p->src == ZSRC_LOCAL)
+		fi->last_error = xstrdup(p->value);
 	zprops_free(&rows);
 	return 0;
 }
@@ -136,6 +138,7 @@ void fsinfo_free(struct fsinfo *fi)
 	free(fi->type);
 	free(fi->mounted);
 	free(fi->readonly);
+	free(fi->last_error);
 	memset(fi, 0, sizeof(*fi));
 }
 

@@ -20,6 +20,7 @@ struct fsinfo {
 	char *mounted;   /* yes / no / NULL */
 	char *readonly;
 	enum zsrc readonly_src;
+	char *last_error; /* local TAG:last-error ("UNIXTIME MESSAGE"), or NULL */
 };
 
 /*

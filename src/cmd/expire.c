@@ -11,6 +11,7 @@
 #include "../expire.h"
 #include "../lock.h"
 #include "../msg.h"
+#include "../oplog.h"
 #include "../syncfs.h"
 
 static int expire_one(const char *fs, int local_only)
@@ -72,7 +73,9 @@ int cmd_expire(int argc, char **argv)
 	}
 	int failed = 0;
 	for (size_t k = 0; k < fss.n && !exec_interrupted(); k++) {
-		if (expire_one(fss.v[k], local_only) < 0) {
+		int er = expire_one(fss.v[k], local_only);
+		oplog_fs("expire", fss.v[k], er < 0 ? OPLOG_FAILED : OPLOG_OK, NULL, 0, 0);
+		if (er < 0) {
 			failed++;
 			if (fss.n > 1)
 				warn("expire failed for %s; continuing with the others", fss.v[k]);

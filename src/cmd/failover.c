@@ -19,6 +19,7 @@
 #include "../failover.h"
 #include "../lock.h"
 #include "../msg.h"
+#include "../oplog.h"
 #include "../props.h"
 #include "../replicate.h"
 #include "../role.h"
@@ -657,6 +658,7 @@ int cmd_failover(int argc, char **argv)
 		host_release(&h);
 	}
 	int rc = run(&f);
+	oplog_fs(f.local ? "failover -L" : "failover", f.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL, 1, 0);
 	free(f.fs);
 	free(f.saved_ro);
 	free(f.recovery);

@@ -15,6 +15,7 @@
 #include "../cmd.h"
 #include "../config.h"
 #include "../msg.h"
+#include "../oplog.h"
 #include "../props.h"
 #include "../replicate.h"
 #include "../zrepfs.h"
@@ -222,6 +223,7 @@ int cmd_init(int argc, char **argv)
 fail:
 	undo_init(fs, &dh, destfs, &u);
 out:
+	oplog_fs("init", fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL, 0, 0);
 	free(u.snap);
 	free(mountpoint);
 	strv_clear(&after);

@@ -32,6 +32,7 @@
 #include "../failover.h"
 #include "../lock.h"
 #include "../msg.h"
+#include "../oplog.h"
 #include "../props.h"
 #include "../replicate.h"
 #include "../role.h"
@@ -449,6 +450,8 @@ int cmd_refresh(int argc, char **argv)
 		rc = EXIT_OK;
 	fslock_release(t.fs);
 out:
+	oplog_fs("refresh", t.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, t.newsnap, !fsinfo_is_master(&t.fi),
+		 t.fi.last_error != NULL);
 	free(t.newsnap);
 	zsnaps_free(&t.mine);
 	zsnaps_free(&t.theirs);

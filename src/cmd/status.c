@@ -29,6 +29,7 @@
 #include "../msg.h"
 #include "../props.h"
 #include "../report.h"
+#include "../statusread.h"
 #include "../zfs.h"
 #include "../zrepfs.h"
 
@@ -105,6 +106,7 @@ int cmd_status(int argc, char **argv)
 {
 	struct status_opts o = { 0, 0, 0, MONITOR_DEFAULT_COUNT, MONITOR_DEFAULT_SECONDS };
 	int have_c = 0, have_t = 0;
+	struct status_machine_opts mo = { 0 };
 	int i;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -121,6 +123,9 @@ int cmd_status(int argc, char **argv)
 			o.all = 1;
 		} else if (strcmp(a, "-m") == 0) {
 			o.monitor = 1;
+		} else if (status_machine_option(argc, argv, &i, &mo) != 0) {
+			if (mo.bad)
+				return EXIT_USAGE;
 		} else if (strcmp(a, "-c") == 0) {
 			if (parse_count(argv[i + 1], a, 1000000000ULL, &v) != 0)
 				return EXIT_USAGE;
@@ -137,6 +142,9 @@ int cmd_status(int argc, char **argv)
 			return cmd_usage_error("status", "unknown option: %s", a);
 		}
 	}
+	if (mo.json || mo.nagios || mo.prometheus || mo.local || mo.have_w)
+		return status_machine(&mo, o.verbose, o.monitor, o.all, have_c ? (long long)o.max_unsent : -1, have_t,
+				      argv + i, (size_t)(argc - i));
 	if ((have_c || have_t) && !o.monitor)
 		return cmd_usage_error("status", "-c and -t go with -m");
 	if (o.monitor && o.verbose)

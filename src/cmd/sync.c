@@ -13,6 +13,7 @@
 #include "../msg.h"
 #include "../props.h"
 #include "../replicate.h"
+#include "../statusread.h"
 #include "../syncfs.h"
 
 /* sync FS@SNAP: roll the destination back to SNAP and forget newer sends. */
@@ -138,6 +139,9 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 	}
 	if (failed && fss.n > 1)
 		error("%s: %d of %zu filesystems failed", cmdname, failed, fss.n);
+	if (n == 1 && strcmp(list[0], "all") == 0 && cfg.prometheus_file &&
+	    status_prometheus_refresh(cfg.prometheus_file) < 0)
+		warn("ZREP_PROMETHEUS_FILE: could not rewrite %s", cfg.prometheus_file);
 	strv_clear(&fss);
 	return failed ? EXIT_FAIL : EXIT_OK;
 }
