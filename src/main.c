@@ -36,7 +36,8 @@ static const struct cmd commands[] = {
 	{ "takeover", NULL, cmd_takeover, "takeover [-f] [-L] FS[@SNAP] [REMOTEHOST]", 0 },
 	{ "status", "-s", cmd_status,
 	  "status [-v] [-a] [FS...]\n"
-	  "status -m [-c COUNT] [-t SECONDS] [FS...]   (monitoring; exit 1 when behind)",
+	  "status -m [-c COUNT] [-t SECONDS] [FS...]   (monitoring; exit 1 when behind)\n"
+	  "status (--json | --nagios [-c SECONDS] | --prometheus FILE) [-w SECONDS] [--local] [FS...]",
 	  0 },
 	{ "list", "-l", cmd_list, "list [-v | -L | -s] [FS...]", 0 },
 	{ "getlastsent", "lastsent", cmd_getlastsent, "getlastsent FS", 0 },
