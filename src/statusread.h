@@ -42,9 +42,9 @@ int status_prometheus_refresh(const char *file);
 
 /* status --json / --nagios / --prometheus / --local / -w (src/cmd/statusfmt.c). */
 struct status_machine_opts {
-	int json, nagios, local, have_w, bad;
+	int json, nagios, local, have_w, have_c, bad; /* bad: the exit status of a usage error */
 	const char *prometheus;
-	long long warn;
+	long long warn, crit;
 };
 /* Takes argv[*i] (and its value) when it is one of the options above: returns 1 (bad set on a usage error). */
 int status_machine_option(int argc, char **argv, int *i, struct status_machine_opts *mo);

@@ -125,7 +125,7 @@ int cmd_status(int argc, char **argv)
 			o.monitor = 1;
 		} else if (status_machine_option(argc, argv, &i, &mo) != 0) {
 			if (mo.bad)
-				return EXIT_USAGE;
+				return mo.bad;
 		} else if (strcmp(a, "-c") == 0) {
 			if (parse_count(argv[i + 1], a, 1000000000ULL, &v) != 0)
 				return EXIT_USAGE;

@@ -35,10 +35,27 @@ static int seconds_arg(const char *opt, const char *word, long long *out)
 	return 0;
 }
 
+/* --nagios anywhere on the line: usage errors exit 3 (UNKNOWN) and -c means seconds. */
+static int nagios_wanted(int argc, char **argv)
+{
+	for (int k = 1; k < argc && strcmp(argv[k], "--") != 0; k++)
+		if (strcmp(argv[k], "--nagios") == 0)
+			return 1;
+	return 0;
+}
+
 int status_machine_option(int argc, char **argv, int *i, struct status_machine_opts *mo)
 {
 	const char *a = argv[*i];
-	if (strcmp(a, "--json") == 0) {
+	int usage = nagios_wanted(argc, argv) ? NAGIOS_UNKNOWN : EXIT_USAGE;
+	if (strcmp(a, "-c") == 0 && usage == NAGIOS_UNKNOWN) {
+		if (seconds_arg(a, *i + 1 < argc ? argv[*i + 1] : NULL, &mo->crit) != 0) {
+			mo->bad = usage;
+			return 1;
+		}
+		mo->have_c = 1;
+		++*i;
+	} else if (strcmp(a, "--json") == 0) {
 		mo->json = 1;
 	} else if (strcmp(a, "--nagios") == 0) {
 		mo->nagios = 1;
@@ -47,13 +64,13 @@ int status_machine_option(int argc, char **argv, int *i, struct status_machine_o
 	} else if (strcmp(a, "--prometheus") == 0) {
 		if (*i + 1 >= argc || !*argv[*i + 1]) {
 			cmd_usage_error("status", "option --prometheus needs a file name");
-			mo->bad = 1;
+			mo->bad = usage;
 			return 1;
 		}
 		mo->prometheus = argv[++*i];
 	} else if (strcmp(a, "-w") == 0) {
 		if (seconds_arg(a, *i + 1 < argc ? argv[*i + 1] : NULL, &mo->warn) != 0) {
-			mo->bad = 1;
+			mo->bad = usage;
 			return 1;
 		}
 		mo->have_w = 1;
@@ -79,7 +96,7 @@ int status_machine(const struct status_machine_opts *mo, int verbose, int monito
 	else if (all && n)
 		bad = cmd_usage_error("status", "-a and filesystem names exclude each other");
 	long long warn = mo->have_w ? mo->warn : NAGIOS_WARN_DEFAULT;
-	long long crit = c >= 0 ? c : NAGIOS_CRIT_DEFAULT;
+	long long crit = mo->have_c ? mo->crit : c >= 0 ? c : NAGIOS_CRIT_DEFAULT;
 	if (!bad && mo->nagios && warn > crit)
 		bad = cmd_usage_error("status", "-w %lld is over -c %lld: the warning limit must not exceed the critical one",
 				      warn, crit);
