@@ -41,7 +41,7 @@ static const struct cmd commands[] = {
 	  0 },
 	{ "list", "-l", cmd_list, "list [-v | -L | -s] [FS...]", 0 },
 	{ "getlastsent", "lastsent", cmd_getlastsent, "getlastsent FS", 0 },
-	{ "expire", "-e", cmd_expire, "expire [-L] (FS... | all)", 0 },
+	{ "expire", "-e", cmd_expire, "expire [-L] [-n [--json]] (FS... | all)", 0 },
 	{ "uptodate", NULL, cmd_uptodate, "uptodate FS", 0 },
 	{ "clear", NULL, cmd_clear, "clear [-f] FS", 0 },
 	{ "changeconfig", "-C", cmd_changeconfig,

@@ -13,6 +13,7 @@
 #include "../msg.h"
 #include "../oplog.h"
 #include "../syncfs.h"
+#include "expireplan.h"
 
 static int expire_one(const char *fs, int local_only)
 {
@@ -46,14 +47,20 @@ out:
 
 int cmd_expire(int argc, char **argv)
 {
-	int local_only = 0;
+	int local_only = 0, dry = 0, json = 0;
 	int i = 1;
-	if (i < argc && strcmp(argv[i], "-L") == 0) {
-		local_only = 1;
-		i++;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-L") == 0)
+			local_only = 1;
+		else if (strcmp(argv[i], "-n") == 0)
+			dry = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
+		else
+			return cmd_usage_error("expire", "expire: unknown option %s", argv[i]);
 	}
-	if (i < argc && argv[i][0] == '-')
-		return cmd_usage_error("expire", "expire: unknown option %s", argv[i]);
+	if (json && !dry)
+		return cmd_usage_error("expire", "--json goes with -n (the plan)");
 	if (cfg.skip_expire) {
 		error("ZREP_SKIP_EXPIRE is set; refusing to expire");
 		return EXIT_FAIL;
@@ -70,6 +77,11 @@ int cmd_expire(int argc, char **argv)
 			}
 			strv_push(&fss, argv[i]);
 		}
+	}
+	if (dry) {
+		int r = expire_dry_run(fss.v, fss.n, local_only, json);
+		strv_clear(&fss);
+		return r;
 	}
 	int failed = 0;
 	for (size_t k = 0; k < fss.n && !exec_interrupted(); k++) {

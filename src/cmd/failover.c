@@ -658,7 +658,9 @@ int cmd_failover(int argc, char **argv)
 		host_release(&h);
 	}
 	int rc = run(&f);
-	oplog_fs(f.local ? "failover -L" : "failover", f.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL, 1, 0);
+	/* a refusal changed nothing and records nothing; a failure after the freeze (step 1) is kept */
+	oplog_fs(f.local ? "failover -L" : "failover", f.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL,
+		 f.saved_ro_src != ZSRC_NONE, 0);
 	free(f.fs);
 	free(f.saved_ro);
 	free(f.recovery);

@@ -450,7 +450,8 @@ int cmd_refresh(int argc, char **argv)
 		rc = EXIT_OK;
 	fslock_release(t.fs);
 out:
-	oplog_fs("refresh", t.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, t.newsnap, !fsinfo_is_master(&t.fi),
+	/* refusals (before the source is known) record nothing */
+	oplog_fs("refresh", t.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, t.newsnap, t.srcfs != NULL,
 		 t.fi.last_error != NULL);
 	free(t.newsnap);
 	zsnaps_free(&t.mine);

@@ -283,7 +283,7 @@ int cmd_takeover(int argc, char **argv)
 	rc = t.local ? local_takeover(&t) : remote_takeover(&t);
 out:
 	if (rc != EXIT_USAGE)
-		oplog_fs(t.local ? "takeover -L" : "takeover", t.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL, 1,
+		oplog_fs(t.local ? "takeover -L" : "takeover", t.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL, 0,
 			 0);
 	free(t.fs);
 	fsinfo_free(&t.fi);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "hooks.h"
 #include "oplog.h"
 #include "statusdoc.h"
 
@@ -331,4 +332,21 @@ TEST(oplog_lines)
 	l = oplog_line("expire", "tank/a", OPLOG_SKIPPED, NULL, NULL);
 	CHECK_STR(l, "expire tank/a: skipped");
 	free(l);
+}
+
+TEST(hook_argv_words)
+{
+	struct strv sv = STRV_INIT;
+	hook_argv(&sv, "echo $ZREP_SNAP; exit 3", "tank/a b", "tank/a b@zrep_00000a", "zrep", 120, "ok");
+	const char *want[] = { "env", "ZREP_FS=tank/a b", "ZREP_SNAP=tank/a b@zrep_00000a", "ZREP_TAG=zrep",
+			       "ZREP_SNAP_STATUS=ok", "timeout", "-k", "5", "120", "sh", "-c", "echo $ZREP_SNAP; exit 3",
+			       "zrep-hook" };
+	CHECK_INT(sv.n, ARRAY_SIZE(want));
+	for (size_t i = 0; i < sv.n && i < ARRAY_SIZE(want); i++)
+		CHECK_STR(sv.v[i], want[i]);
+	strv_clear(&sv);
+	hook_argv(&sv, "true", "f", "f@s", "t", 7, NULL);
+	CHECK_INT(sv.n, 12);
+	CHECK_STR(sv.v[7], "7");
+	strv_clear(&sv);
 }
