@@ -13,7 +13,7 @@
 #define TIMEOUT_STATUS 124 /* timeout(1): the command timed out */
 
 void hook_argv(struct strv *sv, const char *hook, const char *fs, const char *snap, const char *tag, int secs,
-	       const char *snap_status)
+               const char *snap_status)
 {
 	strv_push(sv, "env");
 	strv_pushf(sv, "ZREP_FS=%s", fs);
@@ -47,7 +47,7 @@ int hook_run(const char *what, const char *hook, const char *fs, const char *sna
 	int rc = 0;
 	if (st == TIMEOUT_STATUS || st == 128 + 9) {
 		rc = error("%s for %s did not finish within %d s (ZREP_TIMEOUT); it was killed", what, snap,
-			   cfg.timeout);
+		           cfg.timeout);
 	} else if (st != 0) {
 		char b[64];
 		rc = error("%s for %s failed (%s)", what, snap, exec_status_str(st, b, sizeof(b)));

@@ -16,7 +16,7 @@
 
 /* Pure: the argv that runs hook (env ... timeout -k 5 SECS sh -c HOOK zrep-hook). */
 void hook_argv(struct strv *sv, const char *hook, const char *fs, const char *snap, const char *tag, int secs,
-	       const char *snap_status);
+               const char *snap_status);
 
 /*
  * Runs the hook named by what ("ZREP_PRESNAP_HOOK"); a NULL or empty hook

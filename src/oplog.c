@@ -48,7 +48,7 @@ char *oplog_line(const char *op, const char *fs, int outcome, const char *detail
 
 static void record_error(const char *fs, const char *reason)
 {
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	char *dest = NULL;
 	/* only on a zrep filesystem of this host (never tag a plain dataset) */
 	if (zfs_get_one(&local_host, P.dest_fs, fs, 0, &dest, &e) != 0 || !dest || strcmp(dest, "-") == 0) {
@@ -82,7 +82,7 @@ void oplog_fs(const char *op, const char *fs, int outcome, const char *detail, i
 	if (outcome == OPLOG_FAILED) {
 		record_error(fs, reason);
 	} else if (outcome == OPLOG_OK && had_error) {
-		struct zerr e = { 0 };
+		struct zerr e = {0};
 		if (zfs_inherit(&local_host, P.last_error, fs, &e) != 0)
 			debug("cannot clear %s on %s: %s", P.last_error, fs, zerr_text(&e));
 		zerr_clear(&e);

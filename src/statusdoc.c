@@ -76,8 +76,8 @@ static void set_reason(struct fsstatus *st, enum fs_state s, char *reason)
 	st->reason = reason;
 }
 
-void statusdoc_eval(struct fsstatus *st, const struct zsnaps *local, const struct partner_view *pv, long long now,
-		    long long behind_secs)
+void statusdoc_eval(struct fsstatus *st, const struct zsnaps *local, const struct partner_view *pv,
+                    long long now, long long behind_secs)
 {
 	const struct zsnap *last = zsnaps_last_sent(local);
 	long long t;
@@ -107,87 +107,97 @@ void statusdoc_eval(struct fsstatus *st, const struct zsnaps *local, const struc
 	const char *ph = or_dash(st->partner_host), *pf = or_dash(st->partner_fs);
 	const char *lastshort = last ? last->snap : NULL;
 	if (pv && pv->checked && pv->reached && pv->exists && st->master && pv->master) {
-		set_reason(st, FS_SPLIT,
-			   xasprintf("split brain: %s and %s:%s are both master; keep one side and make the other "
-				     "a destination (zrep failover -L on it discards its changes)",
-				     st->fs, ph, pf));
+		set_reason(
+		    st, FS_SPLIT,
+		    xasprintf("split brain: %s and %s:%s are both master; keep one side and make the other "
+		              "a destination (zrep failover -L on it discards its changes)",
+		              st->fs, ph, pf));
 		return;
 	}
 	if (st->has_error) {
 		set_reason(st, FS_FAILING,
-			   xasprintf("the last attempt failed %llds ago: %s", now > st->error_time ? now - st->error_time : 0,
-				     st->error_msg));
+		           xasprintf("the last attempt failed %llds ago: %s",
+		                     now > st->error_time ? now - st->error_time : 0, st->error_msg));
 		return;
 	}
 	if (pv && pv->checked) {
 		if (!pv->reached) {
 			set_reason(st, FS_FAILING,
-				   xasprintf("cannot reach %s (%s); check ssh to it", ph,
-					     pv->unreachable ? pv->unreachable : "no answer"));
+			           xasprintf("cannot reach %s (%s); check ssh to it", ph,
+			                     pv->unreachable ? pv->unreachable : "no answer"));
 			return;
 		}
 		if (!pv->exists) {
 			set_reason(st, FS_FAILING,
-				   xasprintf("%s:%s does not exist; run zrep init again, or fix %s's %s", ph, pf, st->fs,
-					     st->master ? "dest-fs" : "src-fs"));
+			           xasprintf("%s:%s does not exist; run zrep init again, or fix %s's %s", ph,
+			                     pf, st->fs, st->master ? "dest-fs" : "src-fs"));
 			return;
 		}
 		if (!st->master && !pv->master) {
-			set_reason(st, FS_FAILING,
-				   xasprintf("neither %s nor %s:%s is master (an interrupted failover?); re-run zrep "
-					     "failover on the old master",
-				     st->fs, ph, pf));
+			set_reason(
+			    st, FS_FAILING,
+			    xasprintf(
+			        "neither %s nor %s:%s is master (an interrupted failover?); re-run zrep "
+			        "failover on the old master",
+			        st->fs, ph, pf));
 			return;
 		}
 		if (st->master && last && !common_snap(local, &pv->snaps)) {
-			set_reason(st, FS_FAILING,
-				   xasprintf("%s:%s holds no snapshot of %s by guid; the next sync cannot send "
-					     "incrementally (zrep init again)",
-				     ph, pf, st->fs));
+			set_reason(
+			    st, FS_FAILING,
+			    xasprintf("%s:%s holds no snapshot of %s by guid; the next sync cannot send "
+			              "incrementally (zrep init again)",
+			              ph, pf, st->fs));
 			return;
 		}
 		if (st->master && last && pv->has_written && pv->written > 0) {
 			const struct zsnap *c = common_snap(local, &pv->snaps);
-			set_reason(st, FS_FAILING,
-				   xasprintf("destination %s:%s was modified since %s; zrep sync -f discards those "
-					     "changes",
-				     ph, pf, c ? c->snap : lastshort));
+			set_reason(
+			    st, FS_FAILING,
+			    xasprintf("destination %s:%s was modified since %s; zrep sync -f discards those "
+			              "changes",
+			              ph, pf, c ? c->snap : lastshort));
 			return;
 		}
 	}
 	if (st->locked_by) {
-		set_reason(st, FS_LOCKED,
-			   xasprintf("%s is locked by %s (a zrep at work; if it is not running, its lock is stale and "
-				     "the next sync takes it over)",
-				     st->fs, st->locked_by));
+		set_reason(
+		    st, FS_LOCKED,
+		    xasprintf(
+		        "%s is locked by %s (a zrep at work; if it is not running, its lock is stale and "
+		        "the next sync takes it over)",
+		        st->fs, st->locked_by));
 		return;
 	}
 	if (!last) {
-		set_reason(st, FS_NEVER,
-			   xasprintf("%s was never synced: no snapshot is marked sent (zrep init, or zrep sentsync)",
-				     st->fs));
+		set_reason(
+		    st, FS_NEVER,
+		    xasprintf("%s was never synced: no snapshot is marked sent (zrep init, or zrep sentsync)",
+		              st->fs));
 		return;
 	}
 	if (!st->has_time) {
 		set_reason(st, FS_FAILING,
-			   xasprintf("%s of %s is not a time; zrep sync %s marks the next one", "sent", last->name,
-				     st->fs));
+		           xasprintf("%s of %s is not a time; zrep sync %s marks the next one", "sent",
+		                     last->name, st->fs));
 		return;
 	}
 	if (st->lag_seconds > behind_secs) {
 		if (st->master)
-			set_reason(st, FS_BEHIND,
-				   xasprintf("last sync %llds ago (%s), over %llds; is zrep sync running from cron?",
-					     st->lag_seconds, lastshort, behind_secs));
+			set_reason(
+			    st, FS_BEHIND,
+			    xasprintf("last sync %llds ago (%s), over %llds; is zrep sync running from cron?",
+			              st->lag_seconds, lastshort, behind_secs));
 		else
-			set_reason(st, FS_BEHIND,
-				   xasprintf("last received %llds ago (%s), over %llds; check the syncs on %s",
-					     st->lag_seconds, lastshort, behind_secs, ph));
+			set_reason(
+			    st, FS_BEHIND,
+			    xasprintf("last received %llds ago (%s), over %llds; check the syncs on %s",
+			              st->lag_seconds, lastshort, behind_secs, ph));
 		return;
 	}
 	set_reason(st, FS_OK,
-		   xasprintf("last sync %llds ago (%s), %lu unsent snapshot%s", st->lag_seconds, lastshort,
-			     st->unsent_snapshots, st->unsent_snapshots == 1 ? "" : "s"));
+	           xasprintf("last sync %llds ago (%s), %lu unsent snapshot%s", st->lag_seconds, lastshort,
+	                     st->unsent_snapshots, st->unsent_snapshots == 1 ? "" : "s"));
 }
 
 /* ---- JSON ---------------------------------------------------------------- */
@@ -216,7 +226,8 @@ static size_t utf8_len(const unsigned char *s)
 			return 0;
 		cp = (cp << 6) | (s[i] & 0x3f);
 	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
 		return 0;
 	return n;
 }
@@ -335,12 +346,12 @@ static int fs_level(const struct fsstatus *s, long long warn, long long crit)
 	return 0;
 }
 
-int statusdoc_nagios(struct strbuf *sb, const struct fsstatus *v, size_t n, size_t read_errors, long long warn,
-		     long long crit)
+int statusdoc_nagios(struct strbuf *sb, const struct fsstatus *v, size_t n, size_t read_errors,
+                     long long warn, long long crit)
 {
-	static const char *const names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
 	int worst = 0;
-	size_t counts[3] = { 0, 0, 0 };
+	size_t counts[3] = {0, 0, 0};
 	long long lag_max = -1;
 	const struct fsstatus *maxfs = NULL;
 	for (size_t i = 0; i < n; i++) {
@@ -425,12 +436,15 @@ void statusdoc_prometheus(struct strbuf *sb, const struct fsstatus *v, size_t n,
 	static const struct {
 		const char *name, *help, *type;
 	} m[] = {
-		{ "zrep_lag_seconds", "Seconds since the last sent snapshot was sent (absent when never).", "gauge" },
-		{ "zrep_last_sent_timestamp_seconds", "When the last sent snapshot was sent (unix time).", "gauge" },
-		{ "zrep_unsent_snapshots", "zrep snapshots newer than the last sent one.", "gauge" },
-		{ "zrep_unsent_bytes", "Estimated bytes of the unsent snapshots (where the zfs can tell).", "gauge" },
-		{ "zrep_sync_failing", "1 when the filesystem's state is failing or split-brain.", "gauge" },
-		{ "zrep_master", "1 when this host is the master of the filesystem.", "gauge" },
+	    {"zrep_lag_seconds", "Seconds since the last sent snapshot was sent (absent when never).",
+	     "gauge"},
+	    {"zrep_last_sent_timestamp_seconds", "When the last sent snapshot was sent (unix time).",
+	     "gauge"},
+	    {"zrep_unsent_snapshots", "zrep snapshots newer than the last sent one.", "gauge"},
+	    {"zrep_unsent_bytes", "Estimated bytes of the unsent snapshots (where the zfs can tell).",
+	     "gauge"},
+	    {"zrep_sync_failing", "1 when the filesystem's state is failing or split-brain.", "gauge"},
+	    {"zrep_master", "1 when this host is the master of the filesystem.", "gauge"},
 	};
 	for (size_t k = 0; k < ARRAY_SIZE(m); k++) {
 		sb_addf(sb, "# HELP %s %s\n# TYPE %s %s\n", m[k].name, m[k].help, m[k].name, m[k].type);
@@ -457,7 +471,8 @@ void statusdoc_prometheus(struct strbuf *sb, const struct fsstatus *v, size_t n,
 				snprintf(val, sizeof(val), "%llu", s->unsent_bytes);
 				break;
 			case 4:
-				snprintf(val, sizeof(val), "%d", s->state == FS_FAILING || s->state == FS_SPLIT);
+				snprintf(val, sizeof(val), "%d",
+				         s->state == FS_FAILING || s->state == FS_SPLIT);
 				break;
 			default:
 				snprintf(val, sizeof(val), "%d", s->master);
@@ -469,9 +484,9 @@ void statusdoc_prometheus(struct strbuf *sb, const struct fsstatus *v, size_t n,
 		}
 	}
 	sb_addf(sb,
-		"# HELP zrep_status_timestamp_seconds When zrep wrote this file (unix time).\n"
-		"# TYPE zrep_status_timestamp_seconds gauge\nzrep_status_timestamp_seconds %lld\n",
-		now);
+	        "# HELP zrep_status_timestamp_seconds When zrep wrote this file (unix time).\n"
+	        "# TYPE zrep_status_timestamp_seconds gauge\nzrep_status_timestamp_seconds %lld\n",
+	        now);
 }
 
 /* ---- last-error and lock owner values ------------------------------------ */
@@ -484,8 +499,8 @@ char *lasterror_format(long long t, const char *msg)
 	sb_addf(&sb, "%lld ", t);
 	size_t start = sb.len;
 	int space = 0;
-	for (const unsigned char *p = (const unsigned char *)(msg ? msg : ""); *p && sb.len - start < LASTERROR_MAX;
-	     p++) {
+	for (const unsigned char *p = (const unsigned char *)(msg ? msg : "");
+	     *p && sb.len - start < LASTERROR_MAX; p++) {
 		if (*p <= 0x20 || *p == 0x7f) {
 			space = 1; /* a run of blanks and control characters becomes one space */
 			continue;

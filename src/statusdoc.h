@@ -29,8 +29,8 @@ const char *fs_state_str(enum fs_state s);
 
 struct fsstatus {
 	char *fs, *tag;
-	int master;                    /* role: 1 master, 0 destination */
-	char *partner_host, *partner_fs; /* NULL when not recorded */
+	int master;                       /* role: 1 master, 0 destination */
+	char *partner_host, *partner_fs;  /* NULL when not recorded */
 	char *last_sent, *last_sent_guid; /* full snapshot name; NULL when none */
 	int has_time;
 	long long last_sent_time;
@@ -39,27 +39,27 @@ struct fsstatus {
 	unsigned long unsent_snapshots;
 	int has_bytes;
 	unsigned long long unsent_bytes;
-	char *locked_by;               /* "host:pid" or NULL */
+	char *locked_by; /* "host:pid" or NULL */
 	int has_error;
 	long long error_time;
 	char *error_msg;
 	enum fs_state state;
-	char *reason;                  /* one sentence */
+	char *reason; /* one sentence */
 };
 
 void fsstatus_free(struct fsstatus *st);
 
 /* What the partner host said about the partner filesystem (one ssh per host). */
 struct partner_view {
-	int checked;      /* 0: --local, or nothing to ask */
-	int reached;      /* the query ran there */
-	char *unreachable; /* why not, when !reached */
-	int exists;       /* the partner dataset exists */
-	int master;       /* its TAG:master is yes (local) */
+	int checked;         /* 0: --local, or nothing to ask */
+	int reached;         /* the query ran there */
+	char *unreachable;   /* why not, when !reached */
+	int exists;          /* the partner dataset exists */
+	int master;          /* its TAG:master is yes (local) */
 	struct zsnaps snaps; /* its snapshots with guids */
 	int has_written;
 	unsigned long long written; /* its `written` (bytes since its newest snapshot) */
-	int has_error;    /* its TAG:last-error */
+	int has_error;              /* its TAG:last-error */
 	long long error_time;
 	char *error_msg;
 };
@@ -74,8 +74,8 @@ void partner_view_free(struct partner_view *pv);
  * An error older than the last successful sync is dropped (a later success
  * cleared it, possibly on the other host).
  */
-void statusdoc_eval(struct fsstatus *st, const struct zsnaps *local, const struct partner_view *pv, long long now,
-		    long long behind_secs);
+void statusdoc_eval(struct fsstatus *st, const struct zsnaps *local, const struct partner_view *pv,
+                    long long now, long long behind_secs);
 
 /* JSON string literal of s (quotes included); invalid UTF-8 becomes U+FFFD. */
 void json_quote(struct strbuf *sb, const char *s);
@@ -90,8 +90,8 @@ void statusdoc_json(struct strbuf *sb, const struct fsstatus *v, size_t n);
  * CRITICAL). Critical: failing, split-brain, never, or lag over crit;
  * warning: lag over warn.
  */
-int statusdoc_nagios(struct strbuf *sb, const struct fsstatus *v, size_t n, size_t read_errors, long long warn,
-		     long long crit);
+int statusdoc_nagios(struct strbuf *sb, const struct fsstatus *v, size_t n, size_t read_errors,
+                     long long warn, long long crit);
 
 /* A label value escaped for the Prometheus text format (\\, \", \n). */
 void prom_label_escape(struct strbuf *sb, const char *s);

@@ -41,11 +41,11 @@ static const char *set_value(const struct zprops *rows, const char *ds, const ch
 static int read_local(const char *fs, struct fsstatus *st, struct zsnaps *snaps)
 {
 	char *le = lasterror_prop();
-	char *props = xasprintf("%s,%s,%s,%s,%s,%s,%s,%s,%s", P.master, P.src_fs, P.src_host, P.dest_fs, P.dest_host,
-				P.lock_pid, P.lock_owner, P.lock_time, le);
-	char *dsv[] = { (char *)fs, NULL };
+	char *props = xasprintf("%s,%s,%s,%s,%s,%s,%s,%s,%s", P.master, P.src_fs, P.src_host, P.dest_fs,
+	                        P.dest_host, P.lock_pid, P.lock_owner, P.lock_time, le);
+	char *dsv[] = {(char *)fs, NULL};
 	struct zprops rows;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	int st_ = zfs_get(&local_host, props, NULL, -1, dsv, &rows, &e);
 	free(props);
 	int rc = -1;
@@ -70,7 +70,7 @@ static int read_local(const char *fs, struct fsstatus *st, struct zsnaps *snaps)
 	st->partner_host = ph ? xstrdup(ph) : NULL;
 	st->partner_fs = pf ? xstrdup(pf) : NULL;
 
-	struct lock_holder hd = { 0, NULL, NULL };
+	struct lock_holder hd = {0, NULL, NULL};
 	const char *lp = local_value(&rows, fs, P.lock_pid);
 	if (!lp || parse_ll(lp, &hd.pid) < 0)
 		hd.pid = lp ? -1 : 0;
@@ -106,9 +106,10 @@ static void read_unsent_bytes(struct fsstatus *st, const struct zsnaps *snaps)
 		return;
 	char *prop = xasprintf("written@%s", last->snap);
 	char *val = NULL;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	unsigned long long b;
-	if (zfs_get_one(&local_host, prop, newest->name, 0, &val, &e) == 0 && val && parse_ull(val, &b) == 0) {
+	if (zfs_get_one(&local_host, prop, newest->name, 0, &val, &e) == 0 && val &&
+	    parse_ull(val, &b) == 0) {
 		st->has_bytes = 1;
 		st->unsent_bytes = b;
 	}
@@ -123,11 +124,11 @@ static void read_unsent_bytes(struct fsstatus *st, const struct zsnaps *snaps)
  * just has no rows; `written` is unknown to some zfs).
  */
 static const char partner_script[] =
-	"p=$1; shift; "
-	"zfs get -Hp -o name,property,value,source \"$p\" \"$@\" 2>/dev/null </dev/null; echo ZREP-STATUS-PROPS; "
-	"zfs get -Hp -o name,property,value,source -r -d 1 guid \"$@\" 2>/dev/null </dev/null; "
-	"echo ZREP-STATUS-SNAPS; "
-	"zfs get -Hp -o name,property,value,source written \"$@\" 2>/dev/null </dev/null; echo ZREP-STATUS-END";
+    "p=$1; shift; "
+    "zfs get -Hp -o name,property,value,source \"$p\" \"$@\" 2>/dev/null </dev/null; echo ZREP-STATUS-PROPS; "
+    "zfs get -Hp -o name,property,value,source -r -d 1 guid \"$@\" 2>/dev/null </dev/null; "
+    "echo ZREP-STATUS-SNAPS; "
+    "zfs get -Hp -o name,property,value,source written \"$@\" 2>/dev/null </dev/null; echo ZREP-STATUS-END";
 
 /* Parses the lines of one section, skipping anything that is not a zfs get row. */
 static void parse_rows(const char *text, size_t len, struct zprops *out)
@@ -193,7 +194,9 @@ static void query_partner(const char *hostname, struct fsstatus *v, size_t n, st
 		sb_adds(&errt, sb_str(&p.err_buf));
 		sb_rtrim(&errt);
 		const char *last = strrchr(sb_str(&errt), '\n');
-		sb_addf(&why, "%s", *sb_str(&errt) ? (last ? last + 1 : sb_str(&errt)) : exec_status_str(status, b, sizeof(b)));
+		sb_addf(&why, "%s",
+		        *sb_str(&errt) ? (last ? last + 1 : sb_str(&errt))
+		                       : exec_status_str(status, b, sizeof(b)));
 		for (size_t i = 0; i < n; i++)
 			if (pv[i].checked && str_eq(v[i].partner_host, hostname))
 				pv[i].unreachable = xstrdup(sb_str(&why));
@@ -301,7 +304,8 @@ int status_write_prometheus(const char *file, const struct statusset *s)
 	struct strbuf body = STRBUF_INIT;
 	statusdoc_prometheus(&body, s->v, s->n, now_secs());
 	const char *slash = strrchr(file, '/');
-	char *dir = slash ? (slash == file ? xstrdup("/") : xstrndup(file, (size_t)(slash - file))) : xstrdup(".");
+	char *dir =
+	    slash ? (slash == file ? xstrdup("/") : xstrndup(file, (size_t)(slash - file))) : xstrdup(".");
 	const char *base = slash ? slash + 1 : file;
 	/* a name node_exporter ignores (it reads only *.prom) */
 	char *tmp = xasprintf("%s/.%s.zrep-XXXXXX", dir, base);

@@ -46,10 +46,11 @@ struct status_machine_opts {
 	const char *prometheus;
 	long long warn, crit;
 };
-/* Takes argv[*i] (and its value) when it is one of the options above: returns 1 (bad set on a usage error). */
+/* Takes argv[*i] (and its value) when it is one of the options above: returns 1 (bad set on a usage error).
+ */
 int status_machine_option(int argc, char **argv, int *i, struct status_machine_opts *mo);
 /* The rest of `status` with those options; c is -c's value or -1. Returns the exit status. */
-int status_machine(const struct status_machine_opts *mo, int verbose, int monitor, int all, long long c, int have_t,
-		   char **fss, size_t n);
+int status_machine(const struct status_machine_opts *mo, int verbose, int monitor, int all, long long c,
+                   int have_t, char **fss, size_t n);
 
 #endif

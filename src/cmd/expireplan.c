@@ -52,7 +52,7 @@ static int plan_host(const struct host *h, const struct fsinfo *fi, struct strbu
 	const char *hn = h->local ? host_local_name() : h->name;
 	if (n < 0)
 		rc = error("%s%s%s: no snapshot is marked sent; not expiring anything", h->local ? "" : hn,
-			   h->local ? "" : ":", fi->fs);
+		           h->local ? "" : ":", fi->fs);
 	for (long i = 0; i < n; i++)
 		step(sb, json, first, hn, fi->fs, s.v[idx[i]].name);
 	free(idx);
@@ -73,8 +73,10 @@ static int plan_one(const char *fs, int local_only, struct strbuf *sb, int json,
 	if (fsinfo_is_master(&fi) && !local_only) {
 		struct host dh;
 		struct fsinfo rfi;
-		if (!fi.dest_host || !fi.dest_fs || host_init(&dh, fi.dest_host) < 0 || check_dsname(fi.dest_fs, 0) < 0) {
-			error("%s: cannot expire the remote side: %s/%s are not usable", fs, P.dest_host, P.dest_fs);
+		if (!fi.dest_host || !fi.dest_fs || host_init(&dh, fi.dest_host) < 0 ||
+		    check_dsname(fi.dest_fs, 0) < 0) {
+			error("%s: cannot expire the remote side: %s/%s are not usable", fs, P.dest_host,
+			      P.dest_fs);
 			goto out;
 		}
 		if (fsinfo_read(&dh, fi.dest_fs, &rfi) < 0) {

@@ -30,7 +30,8 @@ static int seconds_arg(const char *opt, const char *word, long long *out)
 	if (!word)
 		return cmd_usage_error("status", "option %s needs a number of seconds", opt);
 	if (parse_ull(word, &v) < 0 || v > 1000000000000ULL)
-		return cmd_usage_error("status", "option %s needs a whole number of seconds, not: %s", opt, word);
+		return cmd_usage_error("status", "option %s needs a whole number of seconds, not: %s", opt,
+		                       word);
 	*out = (long long)v;
 	return 0;
 }
@@ -81,16 +82,18 @@ int status_machine_option(int argc, char **argv, int *i, struct status_machine_o
 	return 1;
 }
 
-int status_machine(const struct status_machine_opts *mo, int verbose, int monitor, int all, long long c, int have_t,
-		   char **fss, size_t n)
+int status_machine(const struct status_machine_opts *mo, int verbose, int monitor, int all, long long c,
+                   int have_t, char **fss, size_t n)
 {
 	int bad = 0;
 	int formats = (mo->json != 0) + (mo->nagios != 0) + (mo->prometheus != NULL);
 	if (formats != 1)
-		bad = cmd_usage_error("status", formats ? "--json, --nagios and --prometheus exclude each other"
-							: "--local and -w go with --json, --nagios or --prometheus");
+		bad = cmd_usage_error("status",
+		                      formats ? "--json, --nagios and --prometheus exclude each other"
+		                              : "--local and -w go with --json, --nagios or --prometheus");
 	else if (verbose || monitor || have_t)
-		bad = cmd_usage_error("status", "-v, -m and -t do not go with --json, --nagios or --prometheus");
+		bad = cmd_usage_error("status",
+		                      "-v, -m and -t do not go with --json, --nagios or --prometheus");
 	else if (c >= 0 && !mo->nagios)
 		bad = cmd_usage_error("status", "-c SECONDS goes with --nagios (or -c COUNT with -m)");
 	else if (all && n)
@@ -98,8 +101,9 @@ int status_machine(const struct status_machine_opts *mo, int verbose, int monito
 	long long warn = mo->have_w ? mo->warn : NAGIOS_WARN_DEFAULT;
 	long long crit = mo->have_c ? mo->crit : c >= 0 ? c : NAGIOS_CRIT_DEFAULT;
 	if (!bad && mo->nagios && warn > crit)
-		bad = cmd_usage_error("status", "-w %lld is over -c %lld: the warning limit must not exceed the critical one",
-				      warn, crit);
+		bad = cmd_usage_error(
+		    "status", "-w %lld is over -c %lld: the warning limit must not exceed the critical one",
+		    warn, crit);
 	for (size_t k = 0; !bad && k < n; k++)
 		if (check_dsname(fss[k], 0) < 0)
 			bad = EXIT_USAGE;

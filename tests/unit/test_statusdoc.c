@@ -1,4 +1,5 @@
-/* statusdoc: states and reasons, JSON escaping, nagios verdicts, Prometheus text, last-error values; oplog lines. */
+/* statusdoc: states and reasons, JSON escaping, nagios verdicts, Prometheus text, last-error values; oplog
+ * lines. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +34,7 @@ static void mkst(struct fsstatus *st, int master)
 	st->partner_fs = xstrdup("tank/dst");
 }
 
-static const char *const two_sent[] = { "zrep_000001", "1000", "11", "zrep_000002", "2000", "22", NULL };
+static const char *const two_sent[] = {"zrep_000001", "1000", "11", "zrep_000002", "2000", "22", NULL};
 
 TEST(statusdoc_ok_behind_never)
 {
@@ -54,7 +55,7 @@ TEST(statusdoc_ok_behind_never)
 	fsstatus_free(&st);
 	zsnaps_free(&s);
 
-	static const char *const none[] = { "zrep_000000", "-", "5", "zrep_000001", "-", "6", NULL };
+	static const char *const none[] = {"zrep_000000", "-", "5", "zrep_000001", "-", "6", NULL};
 	mksnaps(&s, "tank/src", none);
 	mkst(&st, 1);
 	statusdoc_eval(&st, &s, NULL, 2100, 3600);
@@ -97,7 +98,7 @@ TEST(statusdoc_locked_and_errors)
 	fsstatus_free(&st);
 
 	/* the partner's newer error (a takeover there) is merged */
-	struct partner_view pv = { 0 };
+	struct partner_view pv = {0};
 	pv.checked = pv.reached = pv.exists = 1;
 	mksnaps(&pv.snaps, "tank/dst", two_sent);
 	pv.has_error = 1;
@@ -117,7 +118,7 @@ TEST(statusdoc_partner_states)
 {
 	struct zsnaps s;
 	struct fsstatus st;
-	struct partner_view pv = { 0 };
+	struct partner_view pv = {0};
 	mksnaps(&s, "tank/src", two_sent);
 
 	pv.checked = 1;
@@ -165,7 +166,7 @@ TEST(statusdoc_partner_states)
 	fsstatus_free(&st);
 	zsnaps_free(&pv.snaps);
 
-	static const char *const other[] = { "zrep_000001", "1000", "91", NULL };
+	static const char *const other[] = {"zrep_000001", "1000", "91", NULL};
 	mksnaps(&pv.snaps, "tank/dst", other);
 	pv.written = 0;
 	mkst(&st, 1);
@@ -180,7 +181,8 @@ TEST(statusdoc_partner_states)
 TEST(json_quote_escapes)
 {
 	struct strbuf sb = STRBUF_INIT;
-	json_quote(&sb, "a\"b\\c\nd\te\x01" "f\x7f");
+	json_quote(&sb, "a\"b\\c\nd\te\x01"
+	                "f\x7f");
 	CHECK_STR(sb_str(&sb), "\"a\\\"b\\\\c\\nd\\te\\u0001f\x7f\"");
 	sb_reset(&sb);
 	json_quote(&sb, "caf\xc3\xa9 \xe2\x82\xac \xff\xc3");
@@ -202,13 +204,14 @@ TEST(statusdoc_json_keys)
 	st.unsent_bytes = 0;
 	struct strbuf sb = STRBUF_INIT;
 	statusdoc_json(&sb, &st, 1);
-	CHECK_STR(sb_str(&sb), "[\n  {\n    \"fs\": \"tank/src\",\n    \"tag\": \"zrep\",\n    \"role\": \"master\",\n"
-			       "    \"partner_host\": \"h2\",\n    \"partner_fs\": \"tank/dst\",\n"
-			       "    \"last_sent\": \"tank/src@zrep_000002\",\n    \"last_sent_guid\": \"22\",\n"
-			       "    \"last_sent_time\": 2000,\n    \"lag_seconds\": 100,\n    \"unsent_snapshots\": 0,\n"
-			       "    \"unsent_bytes\": 0,\n    \"locked_by\": null,\n    \"last_error\": null,\n"
-			       "    \"state\": \"ok\",\n"
-			       "    \"reason\": \"last sync 100s ago (zrep_000002), 0 unsent snapshots\"\n  }\n]\n");
+	CHECK_STR(sb_str(&sb),
+	          "[\n  {\n    \"fs\": \"tank/src\",\n    \"tag\": \"zrep\",\n    \"role\": \"master\",\n"
+	          "    \"partner_host\": \"h2\",\n    \"partner_fs\": \"tank/dst\",\n"
+	          "    \"last_sent\": \"tank/src@zrep_000002\",\n    \"last_sent_guid\": \"22\",\n"
+	          "    \"last_sent_time\": 2000,\n    \"lag_seconds\": 100,\n    \"unsent_snapshots\": 0,\n"
+	          "    \"unsent_bytes\": 0,\n    \"locked_by\": null,\n    \"last_error\": null,\n"
+	          "    \"state\": \"ok\",\n"
+	          "    \"reason\": \"last sync 100s ago (zrep_000002), 0 unsent snapshots\"\n  }\n]\n");
 	sb_reset(&sb);
 	statusdoc_json(&sb, NULL, 0);
 	CHECK_STR(sb_str(&sb), "[]\n");
@@ -236,10 +239,13 @@ TEST(statusdoc_nagios_levels)
 	statusdoc_eval(&st[0], &s, NULL, 2100, 3600);
 	statusdoc_eval(&st[1], &s, NULL, 2160, 3600);
 	CHECK_INT(statusdoc_nagios(&sb, st, 2, 0, 3600, 86400), 0);
-	CHECK_STR(sb_str(&sb), "ZREP OK - 2 filesystems, max lag 160s (tank/b) | lag_max=160s;3600;86400;0\n");
+	CHECK_STR(sb_str(&sb),
+	          "ZREP OK - 2 filesystems, max lag 160s (tank/b) | lag_max=160s;3600;86400;0\n");
 	sb_reset(&sb);
 	CHECK_INT(statusdoc_nagios(&sb, st, 2, 0, 120, 86400), 1);
-	CHECK_STR(sb_str(&sb), "ZREP WARNING - 2 filesystems, 1 warning: tank/b ok (lag 160s) | lag_max=160s;120;86400;0\n");
+	CHECK_STR(
+	    sb_str(&sb),
+	    "ZREP WARNING - 2 filesystems, 1 warning: tank/b ok (lag 160s) | lag_max=160s;120;86400;0\n");
 	sb_reset(&sb);
 	CHECK_INT(statusdoc_nagios(&sb, st, 2, 0, 60, 150), 2);
 	CHECK(strncmp(sb_str(&sb), "ZREP CRITICAL - 2 filesystems, 1 critical, 1 warning: tank/b", 60) == 0);
@@ -275,9 +281,14 @@ TEST(statusdoc_prometheus_text)
 	const char *t = sb_str(&sb);
 	CHECK(strstr(t, "# HELP zrep_lag_seconds ") != NULL);
 	CHECK(strstr(t, "# TYPE zrep_lag_seconds gauge\n") != NULL);
-	CHECK(strstr(t, "zrep_lag_seconds{fs=\"tank/a \\\"q\\\" \\\\ b\",tag=\"zrep\",partner_host=\"h2\"} 100\n") != NULL);
-	CHECK(strstr(t, "zrep_last_sent_timestamp_seconds{fs=\"tank/a \\\"q\\\" \\\\ b\",tag=\"zrep\",partner_host=\"h2\"} "
-			"2000\n") != NULL);
+	CHECK(
+	    strstr(
+	        t,
+	        "zrep_lag_seconds{fs=\"tank/a \\\"q\\\" \\\\ b\",tag=\"zrep\",partner_host=\"h2\"} 100\n") !=
+	    NULL);
+	CHECK(strstr(t, "zrep_last_sent_timestamp_seconds{fs=\"tank/a \\\"q\\\" \\\\ "
+	                "b\",tag=\"zrep\",partner_host=\"h2\"} "
+	                "2000\n") != NULL);
 	CHECK(strstr(t, "zrep_sync_failing{") != NULL && strstr(t, "} 0\n") != NULL);
 	CHECK(strstr(t, "zrep_master{fs=") != NULL);
 	CHECK(strstr(t, "zrep_unsent_bytes{") == NULL); /* unknown: no sample */
@@ -338,9 +349,19 @@ TEST(hook_argv_words)
 {
 	struct strv sv = STRV_INIT;
 	hook_argv(&sv, "echo $ZREP_SNAP; exit 3", "tank/a b", "tank/a b@zrep_00000a", "zrep", 120, "ok");
-	const char *want[] = { "env", "ZREP_FS=tank/a b", "ZREP_SNAP=tank/a b@zrep_00000a", "ZREP_TAG=zrep",
-			       "ZREP_SNAP_STATUS=ok", "timeout", "-k", "5", "120", "sh", "-c", "echo $ZREP_SNAP; exit 3",
-			       "zrep-hook" };
+	const char *want[] = {"env",
+	                      "ZREP_FS=tank/a b",
+	                      "ZREP_SNAP=tank/a b@zrep_00000a",
+	                      "ZREP_TAG=zrep",
+	                      "ZREP_SNAP_STATUS=ok",
+	                      "timeout",
+	                      "-k",
+	                      "5",
+	                      "120",
+	                      "sh",
+	                      "-c",
+	                      "echo $ZREP_SNAP; exit 3",
+	                      "zrep-hook"};
 	CHECK_INT(sv.n, ARRAY_SIZE(want));
 	for (size_t i = 0; i < sv.n && i < ARRAY_SIZE(want); i++)
 		CHECK_STR(sv.v[i], want[i]);
