@@ -55,5 +55,6 @@ DECLARE_CMD(version);
 DECLARE_CMD(setlastsent);
 DECLARE_CMD(refreshpull);
 DECLARE_CMD(refreshcomplete);
+DECLARE_CMD(allow);
 
 #endif

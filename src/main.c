@@ -48,6 +48,10 @@ static const struct cmd commands[] = {
 	  "changeconfig [-f] SRCFS DESTHOST DESTFS\n"
 	  "changeconfig [-f] -d DESTFS SRCHOST SRCFS",
 	  0 },
+	{ "allow", NULL, cmd_allow,
+	  "allow (--print | --check) [-u USER] SRCFS DESTHOST DESTFS\n"
+	  "allow --check [-u USER] FS",
+	  0 },
 	{ "version", NULL, cmd_version, "version", 0 },
 	{ "setlastsent", NULL, cmd_setlastsent, "setlastsent", 1 },
 	{ "_refreshpull", NULL, cmd_refreshpull, "_refreshpull SNAP [TOKEN]", 1 },
