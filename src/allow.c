@@ -8,7 +8,8 @@
 
 char *allow_dest_perms(int has_append)
 {
-	return xasprintf("create,destroy,mount,readonly,%s,userprop", has_append ? "receive:append" : "receive");
+	return xasprintf("create,destroy,mount,readonly,%s,userprop",
+	                 has_append ? "receive:append" : "receive");
 }
 
 char *allow_parent(const char *ds)

@@ -26,6 +26,7 @@ static const struct cmd commands[] = {
 	{ "init", "-i", cmd_init, "init [-f] [-v] SRCFS DESTHOST DESTFS", 0 },
 	{ "sync", "-S", cmd_sync,
 	  "sync [-f] [-v] [-r] [-c] [-q SECONDS] (FS... | all)\n"
+	  "sync -n [--json] [-f] (FS... | all)   (the plan; nothing changed)\n"
 	  "sync FS@SNAP            (roll the destination back to SNAP)",
 	  0 },
 	{ "synconly", NULL, cmd_synconly, "synconly (FS... | all)", 0 },

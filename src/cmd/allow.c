@@ -27,15 +27,16 @@
 #include "../zrepfs.h"
 
 /* `zfs allow` usage, and (when target is set) `zfs allow` of DESTFS or else of its parent. */
-static const char dest_script[] = "zfs allow </dev/null 2>&1; echo ZREP-USAGE-END; "
-				  "[ -n \"$1\" ] || exit 0; "
-				  "if zfs list -H -o name \"$1\" </dev/null >/dev/null 2>&1; then t=$1; else t=$2; fi; "
-				  "echo \"ZREP-TARGET $t\"; zfs allow \"$t\" </dev/null 2>&1; echo \"ZREP-ALLOW-END $?\"";
+static const char dest_script[] =
+    "zfs allow </dev/null 2>&1; echo ZREP-USAGE-END; "
+    "[ -n \"$1\" ] || exit 0; "
+    "if zfs list -H -o name \"$1\" </dev/null >/dev/null 2>&1; then t=$1; else t=$2; fi; "
+    "echo \"ZREP-TARGET $t\"; zfs allow \"$t\" </dev/null 2>&1; echo \"ZREP-ALLOW-END $?\"";
 
 struct dest_answer {
 	int has_append;
-	char *target;  /* dataset whose permissions were read */
-	char *allow;   /* its `zfs allow` output */
+	char *target; /* dataset whose permissions were read */
+	char *allow;  /* its `zfs allow` output */
 	int allow_ok;
 };
 
@@ -43,7 +44,7 @@ static int ask_dest(const struct host *dh, const char *destfs, int check, struct
 {
 	memset(a, 0, sizeof(*a));
 	char *parent = allow_parent(destfs);
-	char *args[] = { check ? (char *)destfs : (char *)"", parent ? parent : (char *)destfs, NULL };
+	char *args[] = {check ? (char *)destfs : (char *)"", parent ? parent : (char *)destfs, NULL};
 	struct strv sv = STRV_INIT;
 	host_build_script(dh, dest_script, args, &sv);
 	struct proc p;
@@ -57,7 +58,7 @@ static int ask_dest(const struct host *dh, const char *destfs, int check, struct
 	if (!ue) {
 		char b[64];
 		rc = error("cannot reach %s: %s", dh->name,
-			   *sb_str(&p.err_buf) ? sb_str(&p.err_buf) : exec_status_str(st, b, sizeof(b)));
+		           *sb_str(&p.err_buf) ? sb_str(&p.err_buf) : exec_status_str(st, b, sizeof(b)));
 	} else {
 		char *usage = xstrndup(out, (size_t)(ue - out));
 		a->has_append = allow_usage_has_append(usage);
@@ -83,15 +84,16 @@ static int ask_dest(const struct host *dh, const char *destfs, int check, struct
 static void print_cmd(const char *user, const char *perms, const char *ds)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *argv[] = { (char *)"zfs", (char *)"allow", (char *)"-u", (char *)user, (char *)perms, (char *)ds, NULL };
+	char *argv[] = {(char *)"zfs", (char *)"allow", (char *)"-u", (char *)user,
+	                (char *)perms, (char *)ds,      NULL};
 	sh_join(&sb, argv);
 	printf("%s\n", sb_str(&sb));
 	sb_release(&sb);
 }
 
 /* Checks one host's permissions: prints the verdict; returns 1 when something is missing. */
-static int check_one(const char *hostname, const char *ds, const char *role, const char *text, const char *user,
-		     const char *need)
+static int check_one(const char *hostname, const char *ds, const char *role, const char *text,
+                     const char *user, const char *need)
 {
 	struct strv have = STRV_INIT, missing = STRV_INIT;
 	allow_parse(text, ds, user, &have);
@@ -103,7 +105,8 @@ static int check_one(const char *hostname, const char *ds, const char *role, con
 		struct strbuf m = STRBUF_INIT;
 		for (size_t i = 0; i < missing.n; i++)
 			sb_addf(&m, "%s%s", i ? "," : "", missing.v[i]);
-		printf("%s %s (%s): %s lacks %s; on %s run:\n  ", hostname, ds, role, user, sb_str(&m), hostname);
+		printf("%s %s (%s): %s lacks %s; on %s run:\n  ", hostname, ds, role, user, sb_str(&m),
+		       hostname);
 		print_cmd(user, sb_str(&m), ds);
 		sb_release(&m);
 	}
@@ -123,7 +126,8 @@ int cmd_allow(int argc, char **argv)
 		} else if (strcmp(argv[i], "--check") == 0) {
 			check = 1;
 		} else if (strcmp(argv[i], "-u") == 0) {
-			if (i + 1 >= argc || !*argv[i + 1] || argv[i + 1][0] == '-' || strpbrk(argv[i + 1], " \t,"))
+			if (i + 1 >= argc || !*argv[i + 1] || argv[i + 1][0] == '-' ||
+			    strpbrk(argv[i + 1], " \t,"))
 				return cmd_usage_error("allow", "option -u needs a user name");
 			user = argv[++i];
 		} else {
@@ -134,9 +138,10 @@ int cmd_allow(int argc, char **argv)
 		return cmd_usage_error("allow", "give one of --print and --check");
 	int nargs = argc - i;
 	if (!(nargs == 3 || (check && nargs == 1)))
-		return cmd_usage_error("allow", "allow needs SRCFS DESTHOST DESTFS%s", check ? " (or one FS)" : "");
+		return cmd_usage_error("allow", "allow needs SRCFS DESTHOST DESTFS%s",
+		                       check ? " (or one FS)" : "");
 	char *srcfs = NULL, *destfs = NULL, *desthost = NULL;
-	struct fsinfo fi = { 0 };
+	struct fsinfo fi = {0};
 	int have_fi = 0, rc = EXIT_FAIL;
 	if (nargs == 3) {
 		if (check_dsname(argv[i], 0) < 0 || check_dsname(argv[i + 2], 0) < 0)
@@ -176,26 +181,30 @@ int cmd_allow(int argc, char **argv)
 	char *parent = allow_parent(destfs);
 	const char *me = host_local_name();
 	if (print) {
-		printf("# zfs permissions for %s to run zrep for %s -> %s:%s\n", user, srcfs, dh.name, destfs);
+		printf("# zfs permissions for %s to run zrep for %s -> %s:%s\n", user, srcfs, dh.name,
+		       destfs);
 		printf("# on %s (source %s):\n", me, srcfs);
 		print_cmd(user, ALLOW_SOURCE, srcfs);
-		printf("# on %s (destination %s; granted on %s, which zrep init receives it into)%s:\n", dh.name, destfs,
-		       parent ? parent : destfs, a.has_append ? "" : " (this zfs has no receive:append)");
+		printf("# on %s (destination %s; granted on %s, which zrep init receives it into)%s:\n",
+		       dh.name, destfs, parent ? parent : destfs,
+		       a.has_append ? "" : " (this zfs has no receive:append)");
 		print_cmd(user, dperms, parent ? parent : destfs);
 		printf("# sync -f, sync FS@SNAP, failover and takeover also need, on both hosts:\n");
 		printf("#   ");
 		print_cmd(user, ALLOW_SWAP, srcfs);
 		printf("#   ");
 		print_cmd(user, ALLOW_SWAP, parent ? parent : destfs);
-		printf("# (Linux: an unprivileged user cannot mount; the replica stays unmounted, as zrep init leaves it)\n");
+		printf("# (Linux: an unprivileged user cannot mount; the replica stays unmounted, as zrep "
+		       "init leaves it)\n");
 		rc = EXIT_OK;
 	} else {
 		struct strbuf so = STRBUF_INIT;
-		struct zerr e = { 0 };
-		char *sargs[] = { (char *)"allow", srcfs, NULL };
+		struct zerr e = {0};
+		char *sargs[] = {(char *)"allow", srcfs, NULL};
 		int bad = 0;
 		if (zfs_exec(&local_host, sargs, &so, &e) != 0) {
-			error("cannot read the permissions of %s here: %s", srcfs, e.msg ? e.msg : zerr_text(&e));
+			error("cannot read the permissions of %s here: %s", srcfs,
+			      e.msg ? e.msg : zerr_text(&e));
 			bad = 1;
 		} else {
 			bad |= check_one(me, srcfs, "source", sb_str(&so), user, ALLOW_SOURCE);
@@ -204,8 +213,8 @@ int cmd_allow(int argc, char **argv)
 			struct strbuf t = STRBUF_INIT;
 			sb_adds(&t, a.allow ? a.allow : "");
 			sb_rtrim(&t);
-			error("cannot read the permissions of %s on %s: %s", a.target ? a.target : destfs, dh.name,
-			      *sb_str(&t) ? sb_str(&t) : "no answer");
+			error("cannot read the permissions of %s on %s: %s", a.target ? a.target : destfs,
+			      dh.name, *sb_str(&t) ? sb_str(&t) : "no answer");
 			sb_release(&t);
 			bad = 1;
 		} else {

@@ -14,6 +14,7 @@
 #include "../props.h"
 #include "../replicate.h"
 #include "../statusread.h"
+#include "syncplan.h"
 #include "../syncfs.h"
 
 /* sync FS@SNAP: roll the destination back to SNAP and forget newer sends. */
@@ -149,6 +150,7 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 int cmd_sync(int argc, char **argv)
 {
 	struct sync_opts o = { .make_snapshot = 1, .force = cfg.force };
+	int dry = 0, json = 0;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		const char *a = argv[i];
@@ -164,6 +166,10 @@ int cmd_sync(int argc, char **argv)
 			cfg.resume = 1;
 		else if (strcmp(a, "-c") == 0)
 			cfg.changed_only = 1;
+		else if (strcmp(a, "-n") == 0)
+			dry = 1;
+		else if (strcmp(a, "--json") == 0)
+			json = 1;
 		else if (strcmp(a, "-q") == 0) {
 			long long q;
 			if (i + 1 >= argc || parse_ll(argv[i + 1], &q) < 0)
@@ -186,5 +192,11 @@ int cmd_sync(int argc, char **argv)
 	}
 	if (strcmp(argv[i], "all") == 0 && argc - i != 1)
 		return cmd_usage_error("sync", "sync all takes no other arguments");
+	if (json && !dry)
+		return cmd_usage_error("sync", "--json goes with -n (the plan)");
+	if (dry && (cfg.resume || cfg.changed_only || o.quiet_secs))
+		return cmd_usage_error("sync", "-n plans a plain sync (not with -r, -c or -q)");
+	if (dry)
+		return sync_dry_run(argv + i, argc - i, o.force, json);
 	return sync_many("sync", argv + i, argc - i, &o);
 }

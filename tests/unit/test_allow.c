@@ -6,18 +6,18 @@
 #include "harness.h"
 
 static const char sample[] = "---- Permissions on tank/src -----------------------------------------\n"
-			     "Local+Descendent permissions:\n"
-			     "\tuser zrepu destroy,mount,send\n"
-			     "\tuser other rename\n"
-			     "---- Permissions on tank ---------------------------------------------\n"
-			     "Permission sets:\n"
-			     "\t@set1 diff\n"
-			     "Descendent permissions:\n"
-			     "\tuser zrepu snapshot\n"
-			     "\tgroup staff rollback\n"
-			     "Local permissions:\n"
-			     "\tuser zrepu readonly\n"
-			     "\teveryone userprop\n";
+                             "Local+Descendent permissions:\n"
+                             "\tuser zrepu destroy,mount,send\n"
+                             "\tuser other rename\n"
+                             "---- Permissions on tank ---------------------------------------------\n"
+                             "Permission sets:\n"
+                             "\t@set1 diff\n"
+                             "Descendent permissions:\n"
+                             "\tuser zrepu snapshot\n"
+                             "\tgroup staff rollback\n"
+                             "Local permissions:\n"
+                             "\tuser zrepu readonly\n"
+                             "\teveryone userprop\n";
 
 static char *joined(const struct strv *sv)
 {
