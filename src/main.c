@@ -23,7 +23,7 @@
 #include "zrepfs.h"
 
 static const struct cmd commands[] = {
-	{ "init", "-i", cmd_init, "init [-f] [-v] SRCFS DESTHOST DESTFS", 0 },
+	{ "init", "-i", cmd_init, "init [-f] [-v] [-n [--json]] SRCFS DESTHOST DESTFS", 0 },
 	{ "sync", "-S", cmd_sync,
 	  "sync [-f] [-v] [-r] [-c] [-q SECONDS] (FS... | all)\n"
 	  "sync -n [--json] [-f] (FS... | all)   (the plan; nothing changed)\n"

@@ -19,6 +19,7 @@
 #include "../props.h"
 #include "../replicate.h"
 #include "../zrepfs.h"
+#include "initplan.h"
 
 struct undo {
 	int props_set;
@@ -47,6 +48,7 @@ static void undo_init(const char *fs, const struct host *dh, const char *destfs,
 int cmd_init(int argc, char **argv)
 {
 	int force = cfg.force;
+	int dry = 0, json = 0;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -57,12 +59,18 @@ int cmd_init(int argc, char **argv)
 			force = 1;
 		else if (strcmp(argv[i], "-v") == 0)
 			cfg.verbose = 1;
+		else if (strcmp(argv[i], "-n") == 0)
+			dry = 1;
+		else if (strcmp(argv[i], "--json") == 0)
+			json = 1;
 		else
 			return cmd_usage_error("init", "init: unknown option %s", argv[i]);
 	}
 	if (argc - i != 3)
 		return cmd_usage_error("init", "init needs SRCFS DESTHOST DESTFS (got %d argument%s)", argc - i,
 				       argc - i == 1 ? "" : "s");
+	if (json && !dry)
+		return cmd_usage_error("init", "--json goes with -n (the plan)");
 	const char *fs = argv[i], *desthost = argv[i + 1], *destfs = argv[i + 2];
 	struct host dh;
 	long long sc;
@@ -132,6 +140,10 @@ int cmd_init(int argc, char **argv)
 		warn("the zfs on %s cannot resume receives; continuing without resume", dh.name);
 	zfs_get_one(&local_host, "mountpoint", fs, 1, &mountpoint, &e);
 
+	if (dry) {
+		rc = init_dry_run(fs, &dh, destfs, exists, lf, &rf, mountpoint, json);
+		goto out;
+	}
 	note("Setting zrep properties on %s", fs);
 	u.props_set = 1;
 	const char *vals[][2] = { { P.src_fs, fs }, { P.src_host, host_local_name() }, { P.dest_fs, destfs },
@@ -223,7 +235,8 @@ int cmd_init(int argc, char **argv)
 fail:
 	undo_init(fs, &dh, destfs, &u);
 out:
-	oplog_fs("init", fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL, 0, 0);
+	if (!dry)
+		oplog_fs("init", fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL, 0, 0);
 	free(u.snap);
 	free(mountpoint);
 	strv_clear(&after);

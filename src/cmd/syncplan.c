@@ -27,43 +27,8 @@
 #include "../snapname.h"
 #include "../statusdoc.h"
 #include "../zrepfs.h"
+#include "plan.h"
 #include "syncplan.h"
-
-struct plan {
-	struct strbuf sb;
-	int json, first;
-};
-
-static void begin(struct plan *p, const char *host, const char *action)
-{
-	if (p->json) {
-		sb_adds(&p->sb, p->first ? "\n  {\"host\": " : ",\n  {\"host\": ");
-		json_quote(&p->sb, host);
-		sb_adds(&p->sb, ", \"action\": ");
-		json_quote(&p->sb, action);
-	} else {
-		sb_addf(&p->sb, "%s: %s", host, action);
-	}
-	p->first = 0;
-}
-
-static void str_op(struct plan *p, const char *key, const char *v)
-{
-	if (p->json) {
-		sb_addf(&p->sb, ", \"%s\": ", key);
-		if (v)
-			json_quote(&p->sb, v);
-		else
-			sb_adds(&p->sb, "null");
-	} else {
-		sb_addf(&p->sb, " %s=%s", key, v ? v : "-");
-	}
-}
-
-static void end(struct plan *p)
-{
-	sb_adds(&p->sb, p->json ? "}" : "\n");
-}
 
 static void plan_destroys(struct plan *p, const char *host, const struct fsinfo *fi, const struct zsnaps *s,
                           int is_master)
@@ -74,12 +39,12 @@ static void plan_destroys(struct plan *p, const char *host, const struct fsinfo 
 	size_t *idx = xmalloc((s->n + 1) * sizeof(size_t));
 	long n = plan_expire(s, is_master, savecount, idx);
 	for (long i = 0; i < n; i++) {
-		begin(p, host, "destroy");
-		str_op(p, "fs", fi->fs);
-		str_op(p, "snapshot", s->v[idx[i]].name);
+		plan_begin(p, host, "destroy");
+		plan_str(p, "fs", fi->fs);
+		plan_str(p, "snapshot", s->v[idx[i]].name);
 		if (p->json)
-			sb_addf(&p->sb, ", \"recursive\": %s", cfg.recursive ? "true" : "false");
-		end(p);
+			plan_bool(p, "recursive", cfg.recursive);
+		plan_end(p);
 	}
 	free(idx);
 }
@@ -150,9 +115,9 @@ static int plan_one(const char *fs, int force, struct plan *p)
 	newsnap = snapname_format(fs, cfg.tag, next);
 	const char *me = host_local_name();
 
-	begin(p, me, "snapshot");
-	str_op(p, "snapshot", newsnap);
-	end(p);
+	plan_begin(p, me, "snapshot");
+	plan_str(p, "snapshot", newsnap);
+	plan_end(p);
 	char *prop = xasprintf("written@%s", from->snap), *w = NULL;
 	struct zerr e = {0};
 	unsigned long long bytes = 0;
@@ -160,40 +125,29 @@ static int plan_one(const char *fs, int force, struct plan *p)
 	free(prop);
 	free(w);
 	zerr_clear(&e);
-	begin(p, me, "send");
-	str_op(p, "from", from->name);
-	str_op(p, "to", newsnap);
-	str_op(p, "dest_host", dh.name);
-	str_op(p, "dest_fs", fi.dest_fs);
-	if (p->json) {
-		if (have_bytes)
-			sb_addf(&p->sb, ", \"estimated_bytes\": %llu", bytes);
-		else
-			sb_adds(&p->sb, ", \"estimated_bytes\": null");
-	} else if (have_bytes) {
-		sb_addf(&p->sb, " estimated_bytes=%llu", bytes);
-	} else {
-		sb_adds(&p->sb, " estimated_bytes=unknown");
-	}
-	end(p);
+	plan_begin(p, me, "send");
+	plan_str(p, "from", from->name);
+	plan_str(p, "to", newsnap);
+	plan_str(p, "dest_host", dh.name);
+	plan_str(p, "dest_fs", fi.dest_fs);
+	plan_num(p, "estimated_bytes", have_bytes, bytes);
+	plan_end(p);
 	rnew = xasprintf("%s@%s", fi.dest_fs, strchr(newsnap, '@') + 1);
-	begin(p, dh.name, "receive");
-	str_op(p, "snapshot", rnew);
-	if (p->json)
-		sb_addf(&p->sb, ", \"force\": %s", force ? "true" : "false");
-	else if (force)
-		sb_adds(&p->sb, " force=yes (rolls back changes made there)");
-	end(p);
-	begin(p, dh.name, "set");
-	str_op(p, "dataset", rnew);
-	str_op(p, "property", P.sent);
-	str_op(p, "value", "(time of the transfer)");
-	end(p);
-	begin(p, me, "set");
-	str_op(p, "dataset", newsnap);
-	str_op(p, "property", P.sent);
-	str_op(p, "value", "(time of the transfer)");
-	end(p);
+	plan_begin(p, dh.name, "receive");
+	plan_str(p, "snapshot", rnew);
+	if (p->json || force)
+		plan_bool(p, "force", force);
+	plan_end(p);
+	plan_begin(p, dh.name, "set");
+	plan_str(p, "dataset", rnew);
+	plan_str(p, "property", P.sent);
+	plan_str(p, "value", "(time of the transfer)");
+	plan_end(p);
+	plan_begin(p, me, "set");
+	plan_str(p, "dataset", newsnap);
+	plan_str(p, "property", P.sent);
+	plan_str(p, "value", "(time of the transfer)");
+	plan_end(p);
 	if (!cfg.skip_expire) {
 		zsnaps_add(&theirs, rnew, cfg.tag);
 		zsnaps_mark_sent(&theirs, rnew);
@@ -230,18 +184,13 @@ int sync_dry_run(char **list, int n, int force, int json)
 			strv_push(&fss, list[i]);
 		}
 	}
-	struct plan p = {STRBUF_INIT, json, 1};
+	struct plan p;
+	plan_init(&p, json);
 	int failed = 0;
-	if (json)
-		sb_adds(&p.sb, "[");
 	for (size_t i = 0; i < fss.n; i++)
 		if (plan_one(fss.v[i], force, &p) < 0)
 			failed++;
-	if (json)
-		sb_adds(&p.sb, p.first ? "]\n" : "\n]\n");
-	fputs(sb_str(&p.sb), stdout);
-	fflush(stdout);
-	sb_release(&p.sb);
+	plan_print(&p);
 	strv_clear(&fss);
 	return failed ? EXIT_FAIL : EXIT_OK;
 }
