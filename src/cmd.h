@@ -49,16 +49,21 @@ struct cmd_opts {
 	int ind;          /* next word of argv; after the options: the first operand */
 	const char *arg;  /* the value of an option that takes one */
 	const char *next; /* internal: rest of a word of bundled letters */
+	const char *const *longs; /* long options ("json"; "prometheus=" takes a value), NULL-ended, or NULL */
 };
-#define CMD_OPTS_INIT { 0, NULL, NULL }
+#define CMD_OPTS_INIT { 0, NULL, NULL, NULL }
+/* cmd_getopt's answer for --longs[k]. */
+#define CMD_LONG(k) (256 + (k))
 
 /*
  * getopt-style: the next option letter of argv (argv[0] is the command
  * word), from spec ("fvq:": a letter then ':' takes a value, in the same
- * word or the next). Options end at the first word that does not start
- * with '-', at "-" alone, or after "--". Returns the letter, 0 at the end
- * (st->ind is then the first operand), or -1 after a one-line usage error
- * (the caller returns EXIT_USAGE).
+ * word or the next), or a long option of st->longs ("--json"; a name
+ * ending in '=' takes a value: "--prometheus=F" or "--prometheus F").
+ * Options end at the first word that does not start with '-', at "-"
+ * alone, or after "--". Returns the letter (CMD_LONG(k) for longs[k]), 0
+ * at the end (st->ind is then the first operand), or -1 after a one-line
+ * usage error (the caller returns EXIT_USAGE).
  */
 int cmd_getopt(struct cmd_opts *st, int argc, char **argv, const char *spec);
 
@@ -109,5 +114,6 @@ DECLARE_CMD(version);
 DECLARE_CMD(setlastsent);
 DECLARE_CMD(refreshpull);
 DECLARE_CMD(refreshcomplete);
+DECLARE_CMD(allow);
 
 #endif

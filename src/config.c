@@ -27,6 +27,7 @@ const char *const config_vars[] = {
 	"ZREP_RUNDIR", "ZREP_CREATE_FLAGS", "ZREP_INIT_REMOTE_PROPERTIES", "ZREP_RENAME_UNSENT",
 	"ZREP_SKIP_EXPIRE", "ZREP_R", "ZREP_FORCE", "ZREP_VERBOSE", "ZREP_RESUME", "ZREP_CHANGEDONLY",
 	"Z_LOCK_RETRY", "ZREP_SRC_HOST", "DEBUG", "MBUFFER", "BBCP", "PERL_BIN", "ZREP_STALL_TIMEOUT", "ZREP_TIMEOUT",
+	"ZREP_SYSLOG", "ZREP_PROMETHEUS_FILE", "ZREP_PRESNAP_HOOK", "ZREP_POSTSNAP_HOOK",
 };
 const size_t config_nvars = ARRAY_SIZE(config_vars);
 
@@ -206,6 +207,10 @@ int config_load(void)
 	cfg.timeout = secs_setting("ZREP_TIMEOUT", 120);
 	if (get("DEBUG"))
 		msg_debug = 1;
+	cfg.syslog = !str_eq(get("ZREP_SYSLOG"), "no");
+	cfg.prometheus_file = get("ZREP_PROMETHEUS_FILE");
+	cfg.presnap_hook = get("ZREP_PRESNAP_HOOK");
+	cfg.postsnap_hook = get("ZREP_POSTSNAP_HOOK");
 	if (get("ZREP_SRC_HOST") && !getenv("ZREP_SRC_HOST"))
 		setenv("ZREP_SRC_HOST", get("ZREP_SRC_HOST"), 1);
 	const char *mb = get("MBUFFER");

@@ -33,7 +33,11 @@ struct config {
 	int changed_only;         /* ZREP_CHANGEDONLY or -c */
 	int lock_retry;           /* Z_LOCK_RETRY */
 	int stall_timeout;        /* ZREP_STALL_TIMEOUT: seconds a transfer may move nothing (0 = no limit) */
-	int timeout;              /* ZREP_TIMEOUT: seconds for each control step (0 = no limit) */
+	int timeout;              /* ZREP_TIMEOUT: seconds for each control step and hook (0 = no limit) */
+	int syslog;               /* ZREP_SYSLOG is not "no" */
+	const char *prometheus_file; /* ZREP_PROMETHEUS_FILE: rewritten at the end of sync all */
+	const char *presnap_hook;    /* ZREP_PRESNAP_HOOK */
+	const char *postsnap_hook;   /* ZREP_POSTSNAP_HOOK */
 };
 
 extern struct config cfg;

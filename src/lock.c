@@ -56,6 +56,26 @@ static char *start_time_real(long long pid)
 	return xstrndup(p, strcspn(p, " "));
 }
 
+int lock_holder_live(const struct lock_holder *hd)
+{
+	/* Read-only (status): the flock is not tried, as that could make a real
+	 * taker fail. A holder of this host is live while its pid is. */
+	long long pid;
+	const char *c2 = hd->owner ? strrchr(hd->owner, ':') : NULL;
+	const char *c1 = NULL;
+	for (const char *p = hd->owner; c2 && p < c2; p++)
+		if (*p == ':')
+			c1 = p;
+	if (c1 && (size_t)(c1 - hd->owner) == strlen(host_local_name()) &&
+	    strncmp(hd->owner, host_local_name(), (size_t)(c1 - hd->owner)) == 0) {
+		char *ps = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
+		int ok = parse_ll(ps, &pid) == 0;
+		free(ps);
+		return ok ? pid_alive_real(pid) : 1;
+	}
+	return lock_props_busy(hd, host_local_name(), pid_alive_real);
+}
+
 char *lock_owner_string(void)
 {
 	char *st = start_time_real((long long)getpid());

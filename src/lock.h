@@ -28,6 +28,10 @@ struct lock_holder {
  */
 int lock_props_busy(const struct lock_holder *hd, const char *myhost, int (*pid_alive)(long long));
 
+/* For status, which reads locks it does not take: is the holder in hd live? (A holder of this host
+ * while its pid lives; else as lock_props_busy.) */
+int lock_holder_live(const struct lock_holder *hd);
+
 /* Our owner string "host:pid:starttime" (malloc'd). */
 char *lock_owner_string(void);
 

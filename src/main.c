@@ -24,9 +24,10 @@
 #include "zrepfs.h"
 
 static const struct cmd commands[] = {
-	{ "init", "-i", cmd_init, "init [-f] [-v] SRCFS DESTHOST DESTFS", 0 },
+	{ "init", "-i", cmd_init, "init [-f] [-v] [-n [--json]] SRCFS DESTHOST DESTFS", 0 },
 	{ "sync", "-S", cmd_sync,
 	  "sync [-f] [-v] [-r] [-c] [-q SECONDS] (FS... | all)\n"
+	  "sync -n [--json] [-f] (FS... | all)   (the plan; nothing changed)\n"
 	  "sync FS@SNAP            (roll the destination back to SNAP)",
 	  0 },
 	{ "synconly", NULL, cmd_synconly, "synconly (FS... | all)", 0 },
@@ -37,16 +38,21 @@ static const struct cmd commands[] = {
 	{ "takeover", NULL, cmd_takeover, "takeover [-f] [-L] FS[@SNAP] [REMOTEHOST]", 0 },
 	{ "status", "-s", cmd_status,
 	  "status [-v] [-a] [FS...]\n"
-	  "status -m [-c COUNT] [-t SECONDS] [FS...]   (monitoring; exit 1 when behind)",
+	  "status -m [-c COUNT] [-t SECONDS] [FS...]   (monitoring; exit 1 when behind)\n"
+	  "status (--json | --nagios [-c SECONDS] | --prometheus FILE) [-w SECONDS] [--local] [FS...]",
 	  0 },
 	{ "list", "-l", cmd_list, "list [-v | -L | -s] [FS...]", 0 },
 	{ "getlastsent", "lastsent", cmd_getlastsent, "getlastsent FS", 0 },
-	{ "expire", "-e", cmd_expire, "expire [-L] (FS... | all)", 0 },
+	{ "expire", "-e", cmd_expire, "expire [-L] [-n [--json]] (FS... | all)", 0 },
 	{ "uptodate", NULL, cmd_uptodate, "uptodate FS", 0 },
 	{ "clear", NULL, cmd_clear, "clear [-f] FS", 0 },
 	{ "changeconfig", "-C", cmd_changeconfig,
 	  "changeconfig [-f] SRCFS DESTHOST DESTFS\n"
 	  "changeconfig [-f] -d DESTFS SRCHOST SRCFS",
+	  0 },
+	{ "allow", NULL, cmd_allow,
+	  "allow (--print | --check) [-u USER] SRCFS DESTHOST DESTFS\n"
+	  "allow --check [-u USER] FS",
 	  0 },
 	{ "version", NULL, cmd_version, "version", 0 },
 	{ "setlastsent", NULL, cmd_setlastsent, "setlastsent", 1 },

@@ -19,10 +19,21 @@ static void vline(FILE *f, const char *prefix, const char *fmt, va_list ap)
 	fflush(f);
 }
 
+static char last_error[1024];
+
+const char *msg_last_error(void)
+{
+	return last_error;
+}
+
 int error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
+	va_list ap2;
+	va_copy(ap2, ap);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap2);
+	va_end(ap2);
 	vline(stderr, "zrep: ", fmt, ap);
 	va_end(ap);
 	return -1;

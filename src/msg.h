@@ -20,6 +20,9 @@ void note_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "zrep: debug: <msg>" on stderr when debugging. */
 void debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The text of the last error() message of this run ("" when none). */
+const char *msg_last_error(void);
+
 /* When set, note() writes to stderr instead (keeps stdout machine-readable). */
 extern int msg_notes_to_stderr;
 

@@ -7,7 +7,7 @@
 
 struct propnames {
 	char *master, *src_fs, *src_host, *dest_fs, *dest_host, *savecount, *sent, *lastsent, *lastsenttime,
-	    *lock_pid, *lock_time, *lock_owner;
+	    *lock_pid, *lock_time, *lock_owner, *last_error;
 	char *prefix; /* "TAG:" */
 };
 

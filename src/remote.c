@@ -107,6 +107,21 @@ static const char complete_script[] =
 /* $1 the target of a receive that was given up on. */
 static const char killrecv_script[] = KILLRECV_FN "echo \"ZREP-KILLED $(zrep_killrecv \"$1\")\"";
 
+/* $1 properties, then datasets: their PROPS rows, STATUS-PROPS, their
+ * snapshots' guid rows, STATUS-SNAPS, their written rows, STATUS-END (a
+ * section is empty where zfs has no answer). */
+static const char status_script[] =
+	"p=$1; shift; zrep_getrows \"$p\" \"$@\" 2>/dev/null; echo ZREP-STATUS-PROPS; "
+	"zrep_snapguids \"$@\" 2>/dev/null; echo ZREP-STATUS-SNAPS; "
+	"zrep_getrows written \"$@\" 2>/dev/null; echo ZREP-STATUS-END";
+
+/* $1 DESTFS ("" = usage only), $2 its parent: zfs allow's usage, USAGE-END, then
+ * TARGET T (DESTFS if it exists, else the parent), T's permissions, ALLOW-END STATUS. */
+static const char allow_script[] = "zrep_allow_usage; echo ZREP-USAGE-END; "
+				   "[ -n \"$1\" ] || exit 0; "
+				   "if zrep_exists \"$1\"; then t=$1; else t=$2; fi; "
+				   "echo \"ZREP-TARGET $t\"; zrep_allow \"$t\"; echo \"ZREP-ALLOW-END $?\"";
+
 /* $1 ZREP_OUTFILTER (the user's shell code), then the sending command's words. */
 static const char pullsend_script[] = "f=$1; shift; \"$@\" | eval \"$f\"";
 
@@ -213,6 +228,20 @@ void remote_killrecv_call(struct remote_call *c, const char *target)
 {
 	call_init(c, "killrecv", killrecv_script);
 	strv_push(&c->args, target);
+}
+
+void remote_status_call(struct remote_call *c, const char *props, char *const *datasets)
+{
+	call_init(c, "status", status_script);
+	strv_push(&c->args, props);
+	strv_pushv(&c->args, datasets);
+}
+
+void remote_allow_call(struct remote_call *c, const char *destfs, const char *parent)
+{
+	call_init(c, "allow", allow_script);
+	strv_push(&c->args, destfs ? destfs : "");
+	strv_push(&c->args, parent);
 }
 
 void remote_pullsend_call(struct remote_call *c, const char *outfilter, char *const *send_argv)

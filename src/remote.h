@@ -111,6 +111,20 @@ void remote_complete_call(struct remote_call *c, char *const *complete_argv, cha
 /* killrecv: continue and kill every `zfs receive` into target still running there (KILLED N). */
 void remote_killrecv_call(struct remote_call *c, const char *target);
 
+/*
+ * status (status --json and friends, on a partner): the `get -Hp` rows of
+ * props for datasets, STATUS-PROPS, their snapshots' guid rows,
+ * STATUS-SNAPS, their written rows, STATUS-END; all read-only.
+ */
+void remote_status_call(struct remote_call *c, const char *props, char *const *datasets);
+
+/*
+ * allow (zrep allow): zfs allow's usage text, USAGE-END; with destfs, then
+ * TARGET T (destfs when it exists, else parent), T's delegated
+ * permissions, ALLOW-END STATUS.
+ */
+void remote_allow_call(struct remote_call *c, const char *destfs, const char *parent);
+
 /* pullsend (refresh step 3, on the source): `send_argv | sh -c outfilter` (the stream on stdout). */
 void remote_pullsend_call(struct remote_call *c, const char *outfilter, char *const *send_argv);
 

@@ -21,6 +21,7 @@
 #include "expire.h"
 #include "lock.h"
 #include "msg.h"
+#include "oplog.h"
 #include "props.h"
 #include "pipeline.h"
 #include "zrepsnap.h"
@@ -362,6 +363,10 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	}
 	rc = SYNC_OK;
 out:
+	oplog_fs("sync", fs,
+		 rc == SYNC_FAIL || rc == SYNC_TEMPFAIL ? OPLOG_FAILED : rc == SYNC_SKIPPED ? OPLOG_SKIPPED : OPLOG_OK,
+		 newsnap, fsinfo_is_master(&fi),
+		 fi.last_error != NULL);
 	if (locked && !(o->keep_lock && rc == SYNC_OK))
 		fslock_release(fs);
 	free(newsnap);

@@ -131,6 +131,13 @@ const char *sb_str(const struct strbuf *sb)
 	return sb->buf ? sb->buf : "";
 }
 
+void sb_rtrim(struct strbuf *sb)
+{
+	while (sb->len > 0 && (sb->buf[sb->len - 1] == '\n' || sb->buf[sb->len - 1] == ' ' ||
+			       sb->buf[sb->len - 1] == '\t' || sb->buf[sb->len - 1] == '\r'))
+		sb->buf[--sb->len] = '\0';
+}
+
 char *sb_detach(struct strbuf *sb)
 {
 	char *p = sb->buf ? sb->buf : xstrdup("");

@@ -33,6 +33,8 @@ void sb_release(struct strbuf *sb);
 /* Removes trailing newlines/spaces. */
 /* Returns buf ("" when never written); never NULL. */
 const char *sb_str(const struct strbuf *sb);
+/* Removes trailing blanks and newlines. */
+void sb_rtrim(struct strbuf *sb);
 /* Detaches the buffer (caller frees); the strbuf is reset. */
 char *sb_detach(struct strbuf *sb);
 

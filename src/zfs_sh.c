@@ -17,4 +17,8 @@ const char zfs_sh_functions[] =
 	"zrep_rows() { zfs get -Hp -o name,property,value,source -r -d 1 \"$1\" \"$2\" </dev/null; }; "
 	"zrep_set() { zfs set \"$1\" \"$2\" </dev/null; }; "
 	"zrep_inherit() { zfs inherit \"$1\" \"$2\" </dev/null; }; "
-	"zrep_rollback() { zfs rollback -r \"$1\" </dev/null; }; ";
+	"zrep_rollback() { zfs rollback -r \"$1\" </dev/null; }; "
+	"zrep_getrows() { zfs get -Hp -o name,property,value,source \"$@\" </dev/null; }; "
+	"zrep_snapguids() { zfs get -Hp -o name,property,value,source -r -d 1 guid \"$@\" </dev/null; }; "
+	"zrep_allow_usage() { zfs allow 2>&1 </dev/null; }; "
+	"zrep_allow() { zfs allow \"$1\" 2>&1 </dev/null; }; ";

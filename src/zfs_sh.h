@@ -25,6 +25,10 @@
  *   zrep_set PROP=VALUE DS   set a property
  *   zrep_inherit PROP DS     inherit (clear) a property
  *   zrep_rollback SNAP       roll back to SNAP, destroying newer snapshots
+ *   zrep_getrows PROPS DS... `get -Hp` rows of PROPS for the datasets
+ *   zrep_snapguids DS...     `get -Hp` guid rows of the datasets and their snapshots
+ *   zrep_allow_usage         `zfs allow`'s usage text (which permissions it knows)
+ *   zrep_allow DS            the permissions delegated on DS
  */
 extern const char zfs_sh_functions[];
 

@@ -109,8 +109,9 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 {
 	memset(fi, 0, sizeof(*fi));
 	fi->fs = xstrdup(ds);
-	char *props = xasprintf("%s,%s,%s,%s,%s,%s,%s,%s,%s,type,mounted,readonly", P.master, P.src_fs,
-				P.src_host, P.dest_fs, P.dest_host, P.savecount, P.lock_pid, P.lock_owner, P.lock_time);
+	char *props = xasprintf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,type,mounted,readonly", P.master, P.src_fs,
+				P.src_host, P.dest_fs, P.dest_host, P.savecount, P.lock_pid, P.lock_owner, P.lock_time,
+				P.last_error);
 	char *dsv[] = { (char *)ds, NULL };
 	struct zprops rows;
 	struct zerr e = { 0 };
@@ -149,6 +150,8 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 		fi->readonly = xstrdup(p->value);
 		fi->readonly_src = p->src;
 	}
+	if ((p = zprops_find(&rows, ds, P.last_error)) && p->src == ZSRC_LOCAL)
+		fi->last_error = xstrdup(p->value);
 	zprops_free(&rows);
 	/* zrep's own settings: a control character in one is never acted on. */
 	const char *names[] = { P.master, P.src_fs, P.src_host, P.dest_fs, P.dest_host, P.savecount };
@@ -180,6 +183,7 @@ void fsinfo_free(struct fsinfo *fi)
 	free(fi->lock_pid);
 	free(fi->lock_owner);
 	free(fi->lock_time);
+	free(fi->last_error);
 	memset(fi, 0, sizeof(*fi));
 }
 

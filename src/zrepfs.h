@@ -22,6 +22,7 @@ struct fsinfo {
 	char *readonly;
 	enum zsrc readonly_src;
 	char *lock_pid, *lock_owner, *lock_time; /* set locally, or NULL */
+	char *last_error; /* local TAG:last-error ("UNIXTIME MESSAGE"), or NULL */
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "hooks.h"
 #include "lock.h"
 #include "msg.h"
 #include "props.h"
@@ -34,12 +35,20 @@ char *makesnap(const struct fsinfo *fi, const struct zsnaps *snaps)
 	}
 	char *name = snapname_format(fi->fs, cfg.tag, next);
 	struct zerr e = { 0 };
-	if (zfs_snapshot(&local_host, name, cfg.recursive, &e) != 0) {
-		error("cannot create snapshot %s: %s", name, zerr_text(&e));
-		zerr_clear(&e);
+	if (hook_run("ZREP_PRESNAP_HOOK", cfg.presnap_hook, fi->fs, name, NULL) < 0) {
+		error("not snapshotting %s: its ZREP_PRESNAP_HOOK failed", fi->fs);
 		free(name);
 		return NULL;
 	}
+	if (zfs_snapshot(&local_host, name, cfg.recursive, &e) != 0) {
+		error("cannot create snapshot %s: %s", name, zerr_text(&e));
+		zerr_clear(&e);
+		hook_run("ZREP_POSTSNAP_HOOK", cfg.postsnap_hook, fi->fs, name, "failed");
+		free(name);
+		return NULL;
+	}
+	if (hook_run("ZREP_POSTSNAP_HOOK", cfg.postsnap_hook, fi->fs, name, "ok") < 0)
+		warn("%s was taken; its ZREP_POSTSNAP_HOOK failed (see above)", name);
 	return name;
 }
 

@@ -13,6 +13,38 @@
 #include "../props.h"
 #include "../snapname.h"
 
+/* argv[st->ind] is "--NAME[=VALUE]". */
+static int long_opt(struct cmd_opts *st, int argc, char **argv)
+{
+	const char *w = argv[st->ind++] + 2;
+	const char *eq = strchr(w, '=');
+	size_t n = eq ? (size_t)(eq - w) : strlen(w);
+	for (size_t k = 0; st->longs && st->longs[k]; k++) {
+		const char *l = st->longs[k];
+		size_t ln = strcspn(l, "=");
+		if (ln != n || strncmp(l, w, n) != 0)
+			continue;
+		int takes = l[ln] == '=';
+		if (!takes && eq) {
+			cmd_usage_error(argv[0], "%s: option --%.*s takes no value", argv[0], (int)n, w);
+			return -1;
+		}
+		if (takes) {
+			if (eq)
+				st->arg = eq + 1;
+			else if (st->ind < argc)
+				st->arg = argv[st->ind++];
+			if (!st->arg || !*st->arg) {
+				cmd_usage_error(argv[0], "%s: option --%.*s needs a value", argv[0], (int)n, w);
+				return -1;
+			}
+		}
+		return CMD_LONG((int)k);
+	}
+	cmd_usage_error(argv[0], "%s: unknown option --%.*s", argv[0], (int)n, w);
+	return -1;
+}
+
 int cmd_getopt(struct cmd_opts *st, int argc, char **argv, const char *spec)
 {
 	if (st->ind == 0) {
@@ -30,6 +62,8 @@ int cmd_getopt(struct cmd_opts *st, int argc, char **argv, const char *spec)
 			st->ind++;
 			return 0;
 		}
+		if (w[1] == '-')
+			return long_opt(st, argc, argv);
 		st->next = w + 1;
 		st->ind++;
 	}

@@ -11,7 +11,9 @@
 #include "../expire.h"
 #include "../lock.h"
 #include "../msg.h"
+#include "../oplog.h"
 #include "../syncfs.h"
+#include "expireplan.h"
 
 static int expire_one(const char *fs, int local_only)
 {
@@ -47,13 +49,23 @@ out:
 
 int cmd_expire(int argc, char **argv)
 {
-	int local_only = 0;
+	int local_only = 0, dry = 0, json = 0;
+	static const char *const longs[] = { "json", NULL };
 	struct cmd_opts op = CMD_OPTS_INIT;
+	op.longs = longs;
 	int c;
-	while ((c = cmd_getopt(&op, argc, argv, "L")) > 0)
-		local_only = 1;
+	while ((c = cmd_getopt(&op, argc, argv, "Ln")) > 0) {
+		if (c == 'L')
+			local_only = 1;
+		else if (c == 'n')
+			dry = 1;
+		else
+			json = 1;
+	}
 	if (c < 0)
 		return EXIT_USAGE;
+	if (json && !dry)
+		return cmd_usage_error("expire", "--json goes with -n (the plan)");
 	if (cfg.skip_expire) {
 		error("ZREP_SKIP_EXPIRE is set; refusing to expire");
 		return EXIT_FAIL;
@@ -64,9 +76,15 @@ int cmd_expire(int argc, char **argv)
 		strv_clear(&fss);
 		return bad;
 	}
+	if (dry) {
+		int r = expire_dry_run(fss.v, fss.n, local_only, json);
+		strv_clear(&fss);
+		return r;
+	}
 	int failed = 0, busy = 0;
 	for (size_t k = 0; k < fss.n && !exec_interrupted(); k++) {
 		int r = expire_one(fss.v[k], local_only);
+		oplog_fs("expire", fss.v[k], r < 0 ? OPLOG_FAILED : OPLOG_OK, NULL, 0, 0);
 		if (r < 0) {
 			if (r == -2)
 				busy++;

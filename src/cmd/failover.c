@@ -19,6 +19,7 @@
 #include "../failover.h"
 #include "../lock.h"
 #include "../msg.h"
+#include "../oplog.h"
 #include "../props.h"
 #include "../remote.h"
 #include "../pipeline.h"
@@ -576,6 +577,9 @@ int cmd_failover(int argc, char **argv)
 	f.snap = tg.snap;
 	f.rhost_arg = tg.rhost_arg;
 	int rc = run(&f);
+	/* a refusal changed nothing and records nothing; a failure after the freeze (step 1) is kept */
+	oplog_fs(f.local ? "failover -L" : "failover", f.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL,
+		 f.saved_ro_src != ZSRC_NONE, 0);
 	free(f.fs);
 	free(f.saved_ro);
 	free(f.recovery);

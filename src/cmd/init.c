@@ -15,10 +15,12 @@
 #include "../cmd.h"
 #include "../config.h"
 #include "../msg.h"
+#include "../oplog.h"
 #include "../props.h"
 #include "../pipeline.h"
 #include "../zrepsnap.h"
 #include "../zrepfs.h"
+#include "initplan.h"
 
 struct undo {
 	int props_set;
@@ -47,13 +49,20 @@ static void undo_init(const char *fs, const struct host *dh, const char *destfs,
 int cmd_init(int argc, char **argv)
 {
 	int force = cfg.force, verbose = cfg.verbose;
+	int dry = 0, json = 0;
+	static const char *const longs[] = { "json", NULL };
 	struct cmd_opts op = CMD_OPTS_INIT;
+	op.longs = longs;
 	int c;
-	while ((c = cmd_getopt(&op, argc, argv, "fv")) > 0) {
+	while ((c = cmd_getopt(&op, argc, argv, "fvn")) > 0) {
 		if (c == 'f')
 			force = 1;
-		else
+		else if (c == 'v')
 			verbose = 1;
+		else if (c == 'n')
+			dry = 1;
+		else
+			json = 1;
 	}
 	if (c < 0)
 		return EXIT_USAGE;
@@ -61,6 +70,8 @@ int cmd_init(int argc, char **argv)
 	if (argc - i != 3)
 		return cmd_usage_error("init", "init needs SRCFS DESTHOST DESTFS (got %d argument%s)", argc - i,
 				       argc - i == 1 ? "" : "s");
+	if (json && !dry)
+		return cmd_usage_error("init", "--json goes with -n (the plan)");
 	const char *fs = argv[i], *desthost = argv[i + 1], *destfs = argv[i + 2];
 	struct host dh;
 	long long sc;
@@ -130,6 +141,10 @@ int cmd_init(int argc, char **argv)
 		warn("the zfs on %s cannot resume receives; continuing without resume", dh.name);
 	zfs_get_one(&local_host, "mountpoint", fs, 1, &mountpoint, &e);
 
+	if (dry) {
+		rc = init_dry_run(fs, &dh, destfs, exists, lf, &rf, mountpoint, json);
+		goto out;
+	}
 	note("Setting zrep properties on %s", fs);
 	u.props_set = 1;
 	const char *vals[][2] = { { P.src_fs, fs }, { P.src_host, host_local_name() }, { P.dest_fs, destfs },
@@ -227,6 +242,8 @@ int cmd_init(int argc, char **argv)
 fail:
 	undo_init(fs, &dh, destfs, &u);
 out:
+	if (!dry)
+		oplog_fs("init", fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL, 0, 0);
 	free(u.snap);
 	free(mountpoint);
 	strv_clear(&after);

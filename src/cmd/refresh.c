@@ -32,6 +32,7 @@
 #include "../failover.h"
 #include "../lock.h"
 #include "../msg.h"
+#include "../oplog.h"
 #include "../props.h"
 #include "../remote.h"
 #include "../pipeline.h"
@@ -372,6 +373,9 @@ int cmd_refresh(int argc, char **argv)
 		rc = EXIT_OK;
 	fslock_release(t.fs);
 out:
+	/* refusals (before the source is known) record nothing */
+	oplog_fs("refresh", t.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, t.newsnap, t.srcfs != NULL,
+		 t.fi.last_error != NULL);
 	free(t.newsnap);
 	zsnaps_free(&t.mine);
 	zsnaps_free(&t.theirs);

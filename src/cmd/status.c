@@ -30,6 +30,7 @@
 #include "../props.h"
 #include "../report.h"
 #include "../zfs.h"
+#include "../statusread.h"
 #include "../zrepfs.h"
 
 #define MONITOR_DEFAULT_COUNT 1
@@ -101,35 +102,62 @@ static int parse_count(const char *word, const char *opt, unsigned long long max
 	return 0;
 }
 
+static const char *const status_longs[] = { "json", "nagios", "local", "prometheus=", NULL };
+
 int cmd_status(int argc, char **argv)
 {
 	struct status_opts o = { 0, 0, 0, MONITOR_DEFAULT_COUNT, MONITOR_DEFAULT_SECONDS };
 	int have_c = 0, have_t = 0;
+	struct status_machine_opts mo = { 0 };
+	const char *carg = NULL;
+	/* With --nagios a usage error is UNKNOWN (3), as plugins do, and -c means seconds. */
+	int usage = status_nagios_wanted(argc, argv) ? 3 : EXIT_USAGE;
 	struct cmd_opts op = CMD_OPTS_INIT;
+	op.longs = status_longs;
 	int c;
-	while ((c = cmd_getopt(&op, argc, argv, "vamc:t:")) > 0) {
+	while ((c = cmd_getopt(&op, argc, argv, "vamc:t:w:")) > 0) {
 		unsigned long long v;
 		switch (c) {
 		case 'v': o.verbose = 1; break;
 		case 'a': o.all = 1; break;
 		case 'm': o.monitor = 1; break;
 		case 'c':
-			if (parse_count(op.arg, "-c", 1000000000ULL, &v) != 0)
-				return EXIT_USAGE;
-			o.max_unsent = (unsigned long)v;
-			have_c = 1;
+			carg = op.arg;
 			break;
 		case 't':
 			if (parse_count(op.arg, "-t", 1000000000000ULL, &v) != 0)
-				return EXIT_USAGE;
+				return usage;
 			o.max_age = (long long)v;
 			have_t = 1;
 			break;
+		case 'w':
+			if (status_seconds_arg("-w", op.arg, &mo.warn) != 0)
+				return usage;
+			mo.have_w = 1;
+			break;
+		case CMD_LONG(0): mo.json = 1; break;
+		case CMD_LONG(1): mo.nagios = 1; break;
+		case CMD_LONG(2): mo.local = 1; break;
+		case CMD_LONG(3): mo.prometheus = op.arg; break;
 		}
 	}
 	if (c < 0)
-		return EXIT_USAGE;
+		return usage;
+	if (carg && mo.nagios) {
+		if (status_seconds_arg("-c", carg, &mo.crit) != 0)
+			return usage;
+		mo.have_c = 1;
+	} else if (carg) {
+		unsigned long long v;
+		if (parse_count(carg, "-c", 1000000000ULL, &v) != 0)
+			return usage;
+		o.max_unsent = (unsigned long)v;
+		have_c = 1;
+	}
 	int i = op.ind;
+	if (mo.json || mo.nagios || mo.prometheus || mo.local || mo.have_w)
+		return status_machine(&mo, o.verbose, o.monitor, o.all, have_c ? (long long)o.max_unsent : -1, have_t,
+				      argv + i, (size_t)(argc - i));
 	if ((have_c || have_t) && !o.monitor)
 		return cmd_usage_error("status", "-c and -t go with -m");
 	if (o.monitor && o.verbose)

@@ -12,7 +12,9 @@
 #include "../lock.h"
 #include "../msg.h"
 #include "../props.h"
+#include "../statusread.h"
 #include "../zrepsnap.h"
+#include "syncplan.h"
 #include "../syncfs.h"
 
 /* sync FS@SNAP: roll the destination back to SNAP and forget newer sends. */
@@ -139,6 +141,9 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 	}
 	if ((failed || transient) && fss.n > 1)
 		error("%s: %d of %zu filesystems failed", cmdname, failed + transient, fss.n);
+	if (n == 1 && strcmp(list[0], "all") == 0 && cfg.prometheus_file &&
+	    status_prometheus_refresh(cfg.prometheus_file) < 0)
+		warn("ZREP_PROMETHEUS_FILE: could not rewrite %s", cfg.prometheus_file);
 	strv_clear(&fss);
 	/* 1 when any failure needs a person; 75 when every failure may pass by itself. */
 	return failed ? EXIT_FAIL : transient ? EXIT_TEMPFAIL : EXIT_OK;
@@ -159,11 +164,16 @@ int cmd_sync(int argc, char **argv)
 {
 	struct sync_opts o;
 	sync_opts_defaults(&o, 1);
+	int dry = 0, json = 0;
+	static const char *const longs[] = { "json", NULL };
 	struct cmd_opts op = CMD_OPTS_INIT;
+	op.longs = longs;
 	int c;
-	while ((c = cmd_getopt(&op, argc, argv, "fvrcq:")) > 0) {
+	while ((c = cmd_getopt(&op, argc, argv, "fvrcnq:")) > 0) {
 		long long q;
 		switch (c) {
+		case 'n': dry = 1; break;
+		case CMD_LONG(0): json = 1; break;
 		case 'f': o.force = 1; break;
 		case 'v': o.verbose = 1; break;
 		case 'r': o.resume = 1; break;
@@ -188,5 +198,11 @@ int cmd_sync(int argc, char **argv)
 			return cmd_usage_error("sync", "sync FS@SNAP takes exactly one snapshot");
 		return synctosnap(argv[i], o.force);
 	}
+	if (json && !dry)
+		return cmd_usage_error("sync", "--json goes with -n (the plan)");
+	if (dry && (o.resume || o.changed_only || o.quiet_secs))
+		return cmd_usage_error("sync", "-n plans a plain sync (not with -r, -c or -q)");
+	if (dry)
+		return sync_dry_run(argv + i, argc - i, o.force, json);
 	return sync_many("sync", argv + i, argc - i, &o);
 }

@@ -26,6 +26,7 @@
 #include "../failover.h"
 #include "../lock.h"
 #include "../msg.h"
+#include "../oplog.h"
 #include "../props.h"
 #include "../remote.h"
 #include "../pipeline.h"
@@ -246,6 +247,9 @@ int cmd_takeover(int argc, char **argv)
 	}
 	rc = t.local ? local_takeover(&t) : remote_takeover(&t);
 out:
+	if (rc != EXIT_USAGE)
+		oplog_fs(t.local ? "takeover -L" : "takeover", t.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL, 0,
+			 0);
 	free(t.fs);
 	fsinfo_free(&t.fi);
 	host_release(&t.ph);

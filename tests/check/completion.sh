@@ -85,10 +85,10 @@ check "zrep -" -D -R -t -h $(printf '%s\n' "${als[@]}" | grep '^-')
 check "zrep -D -t " # a tag: free text
 # each command's options: exactly the letters of its synopsis lines in zrep -h
 for c in "${cmds[@]}"; do
-	want=$(sed -n "s/^  zrep $c //p" <<<"$help" | sed 's/   (.*//' | grep -oE '(^|[[ |])-[A-Za-z]\b' | tr -d '[ |' | sort -u)
+	want=$(sed -n "s/^  zrep $c //p" <<<"$help" | sed 's/   (.*//' | grep -oE '(^|[[ |(])(-[A-Za-z]\b|--[a-z]+)' | tr -d '[ |(' | sort -u)
 	check "zrep $c -" $want
 done
-check "zrep -S -" -f -v -r -c -q
+check "zrep -S -" -f -v -r -c -q -n --json
 check "zrep sync " tank/a tank/b all
 check "zrep sync -q 300 " tank/a tank/b all
 check "zrep sync -q " # the value of -q
