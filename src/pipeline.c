@@ -335,6 +335,11 @@ int pull(const struct pull_opts *o, struct zerr *err)
 		errs[i] = sb_str(&st[i].err_buf);
 	}
 	int b = xfer_blame(status, errs, remote, n);
+	for (size_t i = 0; b >= 0 && i < n; i++) {
+		char sb[64];
+		debug("pull stage %zu (%s): %s: %s", i, st[i].argv[0], exec_status_str(status[i], sb, sizeof(sb)),
+		      errs[i]);
+	}
 	if (b >= 0)
 		zerr_set(err, status[b], errs[b], remote[b]);
 	for (size_t i = 0; i < n; i++) {

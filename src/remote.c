@@ -21,12 +21,14 @@ unsigned long remote_connections;
 
 /* zrep_killrecv DS: continues and kills every `zfs receive` into DS still running on this host
  * (it may be stopped) and prints how many. Only a zrep that holds the source's lock pushes to DS,
- * so any such receive is one a zrep gave up on or died in. ps and awk are POSIX. */
+ * so any such receive is one a zrep gave up on or died in. ps and awk are POSIX. Where /proc
+ * shows network namespaces, only this namespace's receives count (containers, test beds). */
 #define KILLRECV_FN                                                                                      \
 	"zrep_killrecv() { n=0; "                                                                        \
 	"for p in $(ps -e -o pid= -o args= | awk -v d=\"$1\" '{ k = split($2, b, \"/\"); "             \
 	"if (b[k] == \"zfs\" && ($3 == \"receive\" || $3 == \"recv\") && "                             \
 	"substr($0, length($0) - length(d)) == \" \" d) print $1 }'); do "                              \
+	"[ -e /proc/$$/ns/net ] && [ \"$(readlink /proc/$p/ns/net)\" != \"$(readlink /proc/$$/ns/net)\" ] && continue; " \
 	"kill -CONT $p 2>/dev/null; kill -KILL $p 2>/dev/null && n=$((n + 1)); done; echo $n; }; "
 
 /* $1 target, $2 master prop ("" = no check), $3 sent prop, $4 snapshot name
