@@ -22,6 +22,7 @@ static const char *const known[] = {
 	"ZREP_RUNDIR", "ZREP_CREATE_FLAGS", "ZREP_INIT_REMOTE_PROPERTIES", "ZREP_RENAME_UNSENT",
 	"ZREP_SKIP_EXPIRE", "ZREP_R", "ZREP_FORCE", "ZREP_VERBOSE", "ZREP_RESUME", "ZREP_CHANGEDONLY",
 	"Z_LOCK_RETRY", "ZREP_SRC_HOST", "DEBUG", "MBUFFER", "BBCP", "PERL_BIN", "ZREP_QUIET",
+	"ZREP_PARALLEL", "ZREP_SSH_MUX",
 };
 
 static char *file_vals[ARRAY_SIZE(known)];
@@ -178,6 +179,8 @@ int config_load(void)
 	cfg.lock_retry = (get("Z_LOCK_RETRY") && parse_ll(get("Z_LOCK_RETRY"), &lr) == 0 && lr >= 0 && lr < 3600)
 				 ? (int)lr
 				 : 10;
+	cfg.ssh_mux = get("ZREP_SSH_MUX");
+	cfg.parallel = get("ZREP_PARALLEL");
 	if (get("DEBUG"))
 		msg_debug = 1;
 	if (get("ZREP_SRC_HOST") && !getenv("ZREP_SRC_HOST"))

@@ -30,6 +30,8 @@ struct config {
 	int resume;               /* ZREP_RESUME or -r */
 	int changed_only;         /* ZREP_CHANGEDONLY or -c */
 	int lock_retry;           /* Z_LOCK_RETRY */
+	const char *parallel;     /* ZREP_PARALLEL (checked by the commands that use it) */
+	const char *ssh_mux;      /* ZREP_SSH_MUX: no (plain connections), yes, or auto */
 };
 
 extern struct config cfg;

@@ -5,9 +5,17 @@
 #include "host.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "msg.h"
 
@@ -107,11 +115,16 @@ void sh_join(struct strbuf *sb, char *const *argv)
 	}
 }
 
+static const char *mux_path_for(const struct host *h);
+
 static void push_ssh(const struct host *h, struct strv *out)
 {
 	if (ssh_words.n == 0)
 		host_set_ssh(getenv("SSH"));
 	strv_pushv(out, ssh_words.v);
+	const char *ctl = mux_path_for(h);
+	if (ctl)
+		host_mux_words(ctl, 0, out);
 	strv_push(out, h->name);
 }
 
@@ -156,4 +169,253 @@ int host_run(const struct host *h, char *const *argv, struct proc *p)
 	p->argv = NULL;
 	strv_clear(&full);
 	return st;
+}
+
+/*
+ * The private OpenSSH control master (one per destination host per run).
+ * The socket directory is made with mkdtemp (mode 0700) under ZREP_RUNDIR
+ * by the process that runs the command (before any worker is forked), so
+ * every worker of one run shares it and no other zrep ever sees it. The
+ * first process that needs a host starts its master (ssh -M -N -f) under an
+ * flock of DIR/m-HASH.lock (which also records the host name for the
+ * shutdown); the others wait for it and then reuse the socket. A master
+ * that cannot start marks DIR/m-HASH.failed and that host is reached with
+ * plain connections, as without multiplexing.
+ */
+static int mux_mode = -1; /* -1 not set up, 0 off, 1 on */
+static char *mux_rundir;
+static char *mux_dir;
+static pid_t mux_owner;
+
+int host_ssh_is_openssh(const char *first_word)
+{
+	if (!first_word || !*first_word)
+		return 0;
+	const char *base = strrchr(first_word, '/');
+	base = base ? base + 1 : first_word;
+	return strcmp(base, "ssh") == 0;
+}
+
+int host_mux_wanted(const char *first_word, const char *setting)
+{
+	if (setting && *setting) {
+		if (str_eq(setting, "no") || str_eq(setting, "off") || str_eq(setting, "0") || str_eq(setting, "false"))
+			return 0;
+		if (str_eq(setting, "yes") || str_eq(setting, "on") || str_eq(setting, "1") || str_eq(setting, "true"))
+			return 1;
+	}
+	return host_ssh_is_openssh(first_word);
+}
+
+char *host_mux_path(const char *dir, const char *host)
+{
+	uint64_t hsh = 1469598103934665603ULL; /* FNV-1a 64 */
+	for (const char *s = host; *s; s++) {
+		hsh ^= (unsigned char)*s;
+		hsh *= 1099511628211ULL;
+	}
+	return xasprintf("%s/m-%016llx", dir, (unsigned long long)hsh);
+}
+
+void host_mux_words(const char *path, int master, struct strv *out)
+{
+	/* ssh expands %-tokens in ControlPath: a literal % is written %%. */
+	struct strbuf sb = STRBUF_INIT;
+	sb_adds(&sb, "ControlPath=");
+	for (const char *s = path; *s; s++)
+		sb_adds(&sb, *s == '%' ? "%%" : (char[]){ *s, 0 });
+	strv_push(out, "-o");
+	strv_push_nodup(out, sb_detach(&sb));
+	strv_push(out, "-o");
+	strv_push(out, master ? "ControlMaster=yes" : "ControlMaster=no");
+	if (master) {
+		/* A master left behind by a zrep killed with SIGKILL ends by itself. */
+		strv_push(out, "-o");
+		strv_push(out, "ControlPersist=60");
+		strv_push(out, "-N");
+		strv_push(out, "-f");
+	}
+}
+
+void host_set_mux(const char *setting, const char *rundir)
+{
+	if (ssh_words.n == 0)
+		host_set_ssh(getenv("SSH"));
+	mux_mode = host_mux_wanted(ssh_words.v[0], setting);
+	free(mux_rundir);
+	mux_rundir = xstrdup(rundir && *rundir ? rundir : "/tmp");
+	if (!mux_mode)
+		debug("ssh connection sharing off (SSH=%s, ZREP_SSH_MUX=%s)", ssh_words.v[0], setting ? setting : "");
+}
+
+int host_mux_prepare(void)
+{
+	if (mux_mode != 1)
+		return 0;
+	if (mux_dir)
+		return 1;
+	char *tmpl = xasprintf("%s/zrep-ssh.XXXXXX", mux_rundir);
+	if (!mkdtemp(tmpl)) {
+		debug("cannot create an ssh control directory under %s (%s); not sharing connections", mux_rundir,
+		      strerror(errno));
+		free(tmpl);
+		mux_mode = 0;
+		return 0;
+	}
+	mux_dir = tmpl;
+	mux_owner = getpid();
+	debug("ssh control directory %s", mux_dir);
+	return 1;
+}
+
+const char *host_mux_dir(void)
+{
+	return mux_dir;
+}
+
+static int is_socket(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static int path_exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* Starts the master for h at path; returns 0 when its socket is there. */
+static int start_master(const struct host *h, const char *path)
+{
+	struct strv argv = STRV_INIT;
+	strv_pushv(&argv, ssh_words.v);
+	host_mux_words(path, 1, &argv);
+	strv_push(&argv, h->name);
+	struct proc p;
+	proc_init(&p, argv.v);
+	p.in = EXEC_NULL;
+	p.out = EXEC_NULL;
+	p.err = EXEC_TMPFILE; /* the daemonised master keeps it: nobody has to drain it */
+	int st = -1;
+	if (exec_start(&p) == 0)
+		st = exec_wait(&p);
+	host_ssh_count++;
+	int ok = st == 0 && is_socket(path);
+	if (!ok)
+		debug("ssh control master for %s did not start (%d): %s", h->name, st, sb_str(&p.err_buf));
+	else
+		debug("ssh control master for %s at %s", h->name, path);
+	proc_release(&p);
+	strv_clear(&argv);
+	return ok ? 0 : -1;
+}
+
+/* The ControlPath to use for h, starting its master when needed; NULL: connect directly. */
+static const char *mux_path_for(const struct host *h)
+{
+	static struct strv known_hosts, known_paths;
+	if (h->local || mux_mode != 1 || !host_mux_prepare())
+		return NULL;
+	for (size_t i = 0; i < known_hosts.n; i++)
+		if (str_eq(known_hosts.v[i], h->name))
+			return known_paths.v[i][0] ? known_paths.v[i] : NULL;
+	char *path = host_mux_path(mux_dir, h->name);
+	char *lockp = xasprintf("%s.lock", path);
+	char *failp = xasprintf("%s.failed", path);
+	int ok = 0;
+	int fd = open(lockp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		int r;
+		while ((r = flock(fd, LOCK_EX)) < 0 && errno == EINTR && !exec_interrupted())
+			;
+		if (r == 0) {
+			if (is_socket(path)) {
+				ok = 1;
+			} else if (!path_exists(failp) && !exec_interrupted()) {
+				/* record the host name for host_mux_shutdown */
+				if (ftruncate(fd, 0) == 0 && write(fd, h->name, strlen(h->name)) < 0)
+					debug("cannot record %s in %s", h->name, lockp);
+				ok = start_master(h, path) == 0;
+				if (!ok)
+					close(open(failp, O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+			}
+			flock(fd, LOCK_UN);
+		}
+		close(fd);
+	}
+	strv_push(&known_hosts, h->name);
+	strv_push(&known_paths, ok ? path : "");
+	free(path);
+	free(lockp);
+	free(failp);
+	return ok ? known_paths.v[known_paths.n - 1] : NULL;
+}
+
+void host_mux_shutdown(void)
+{
+	if (!mux_dir || getpid() != mux_owner)
+		return;
+	int prev = exec_allow_cleanup(1);
+	DIR *d = opendir(mux_dir);
+	struct strv files = STRV_INIT;
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.')
+				strv_push(&files, de->d_name);
+		closedir(d);
+	}
+	for (size_t i = 0; i < files.n; i++) {
+		const char *f = files.v[i];
+		size_t n = strlen(f);
+		if (n < 5 || strcmp(f + n - 5, ".lock") != 0)
+			continue;
+		char *sock = xasprintf("%s/%.*s", mux_dir, (int)(n - 5), f);
+		if (is_socket(sock)) {
+			char *lockp = xasprintf("%s/%s", mux_dir, f);
+			char name[256] = "";
+			int fd = open(lockp, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0) {
+				ssize_t r = read(fd, name, sizeof(name) - 1);
+				name[r > 0 ? r : 0] = '\0';
+				close(fd);
+			}
+			struct strv argv = STRV_INIT;
+			strv_pushv(&argv, ssh_words.v);
+			host_mux_words(sock, 0, &argv);
+			strv_push(&argv, "-O");
+			strv_push(&argv, "exit");
+			strv_push(&argv, name[0] ? name : "zrep-mux");
+			struct proc p;
+			proc_init(&p, argv.v);
+			p.out = EXEC_NULL;
+			exec_run(&p);
+			if (p.status != 0)
+				debug("ssh -O exit for %s: %s", name, sb_str(&p.err_buf));
+			proc_release(&p);
+			strv_clear(&argv);
+			free(lockp);
+		}
+		free(sock);
+	}
+	/* whatever is left: lock and failure marks, a socket of a master that died */
+	d = opendir(mux_dir);
+	if (d) {
+		struct dirent *de;
+		while ((de = readdir(d)) != NULL) {
+			if (str_eq(de->d_name, ".") || str_eq(de->d_name, ".."))
+				continue;
+			char *f = xasprintf("%s/%s", mux_dir, de->d_name);
+			unlink(f);
+			free(f);
+		}
+		closedir(d);
+	}
+	if (rmdir(mux_dir) < 0)
+		warn("cannot remove the ssh control directory %s: %s", mux_dir, strerror(errno));
+	strv_clear(&files);
+	free(mux_dir);
+	mux_dir = NULL;
+	exec_allow_cleanup(prev);
 }

@@ -55,6 +55,35 @@ void host_build_script(const struct host *h, const char *script, char *const *ar
  */
 int host_run(const struct host *h, char *const *argv, struct proc *p);
 
+/*
+ * Connection sharing (OpenSSH ControlMaster): one connection per
+ * destination host per run. Pure parts first.
+ */
+/* 1 when the first word of $SSH names OpenSSH's client (its basename is "ssh"). */
+int host_ssh_is_openssh(const char *first_word);
+/* ZREP_SSH_MUX (no/off/0/false, yes/on/1/true, or unset: auto) with $SSH's first word: share? */
+int host_mux_wanted(const char *first_word, const char *setting);
+/* DIR/m-<64-bit hash of host>: the socket of host's master (malloc'd). */
+char *host_mux_path(const char *dir, const char *host);
+/* The ssh options that use (master 0) or start (master 1: -N -f, ControlPersist) the master at path. */
+void host_mux_words(const char *path, int master, struct strv *out);
+/* Sets sharing up from ZREP_SSH_MUX and ZREP_RUNDIR (main, after host_set_ssh). */
+void host_set_mux(const char *setting, const char *rundir);
+/*
+ * Creates this run's socket directory (mkdtemp, 0700) if sharing is on;
+ * returns 1 when sharing is on. Done lazily by the first remote command, and
+ * by the parent before it forks workers so that they all share it.
+ */
+int host_mux_prepare(void);
+/* The socket directory, or NULL. */
+const char *host_mux_dir(void);
+/*
+ * Stops every master of this run (ssh -O exit) and removes the directory.
+ * Only the process that created it does anything (a forked worker does
+ * not). Safe to call twice.
+ */
+void host_mux_shutdown(void);
+
 /* Counts remote connections opened by this process (benchmarks, -D). */
 extern unsigned long host_ssh_count;
 

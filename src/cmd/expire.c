@@ -12,6 +12,7 @@
 #include "../lock.h"
 #include "../msg.h"
 #include "../syncfs.h"
+#include "../workers.h"
 
 static int expire_one(const char *fs, int local_only)
 {
@@ -43,14 +44,30 @@ out:
 	return rc;
 }
 
+static int expire_job(const char *fs, void *arg)
+{
+	return expire_one(fs, *(const int *)arg) < 0 ? WORKER_FAILED : WORKER_OK;
+}
+
+/* cmd/sync.c */
+int sync_parallel(const char *cmdname, const char *arg);
+
 int cmd_expire(int argc, char **argv)
 {
 	int local_only = 0;
 	struct cmd_opts op = CMD_OPTS_INIT;
+	const char *parg = NULL;
 	int c;
-	while ((c = cmd_getopt(&op, argc, argv, "L")) > 0)
-		local_only = 1;
+	while ((c = cmd_getopt(&op, argc, argv, "LP:")) > 0) {
+		if (c == 'L')
+			local_only = 1;
+		else
+			parg = op.arg;
+	}
 	if (c < 0)
+		return EXIT_USAGE;
+	int parallel = sync_parallel("expire", parg);
+	if (parallel < 0)
 		return EXIT_USAGE;
 	if (cfg.skip_expire) {
 		error("ZREP_SKIP_EXPIRE is set; refusing to expire");
@@ -62,14 +79,10 @@ int cmd_expire(int argc, char **argv)
 		strv_clear(&fss);
 		return bad;
 	}
-	int failed = 0;
-	for (size_t k = 0; k < fss.n && !exec_interrupted(); k++) {
-		if (expire_one(fss.v[k], local_only) < 0) {
-			failed++;
-			if (fss.n > 1)
-				warn("expire failed for %s; continuing with the others", fss.v[k]);
-		}
-	}
+	workers_dedupe(&fss);
+	struct worker_tally t;
+	workers_run(fss.v, fss.n, parallel, expire_job, &local_only, "expire", &t);
+	workers_summary("expire", "expired", fss.n, &t);
 	strv_clear(&fss);
-	return failed ? EXIT_FAIL : EXIT_OK;
+	return t.failed ? EXIT_FAIL : EXIT_OK;
 }

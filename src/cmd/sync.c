@@ -14,6 +14,7 @@
 #include "../props.h"
 #include "../zrepsnap.h"
 #include "../syncfs.h"
+#include "../workers.h"
 
 /* sync FS@SNAP: roll the destination back to SNAP and forget newer sends. */
 static int synctosnap(const char *arg, int force)
@@ -110,8 +111,33 @@ out:
 	return rc;
 }
 
-/* Runs sync_fs over the list (FS... or all); shared with synconly. */
-int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o)
+static int sync_job(const char *fs, void *arg)
+{
+	int r = sync_fs(fs, arg);
+	return r == SYNC_OK ? WORKER_OK : r == SYNC_SKIPPED ? WORKER_SKIPPED : WORKER_FAILED;
+}
+
+int sync_parallel(const char *cmdname, const char *arg)
+{
+	if (arg) {
+		int p = workers_parse(arg);
+		if (p < 0)
+			cmd_usage_error(cmdname, "%s -P needs a number of workers from 1 to %d, not %s", cmdname,
+					WORKERS_MAX, arg);
+		return p;
+	}
+	if (cfg.parallel) {
+		int p = workers_parse(cfg.parallel);
+		if (p < 0)
+			cmd_usage_error(cmdname, "ZREP_PARALLEL must be a number of workers from 1 to %d, not %s",
+					WORKERS_MAX, cfg.parallel);
+		return p;
+	}
+	return WORKERS_DEFAULT;
+}
+
+/* Runs sync_fs over the list (FS... or all), in up to parallel workers; shared with synconly. */
+int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o, int parallel)
 {
 	struct strv fss = STRV_INIT;
 	int bad = cmd_fs_list(cmdname, list, n, 1, -1, &fss);
@@ -119,20 +145,15 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 		strv_clear(&fss);
 		return bad;
 	}
-	int failed = 0;
-	for (size_t i = 0; i < fss.n; i++) {
-		if (exec_interrupted())
-			break;
-		if (sync_fs(fss.v[i], o) == SYNC_FAIL) {
-			failed++;
-			if (fss.n > 1)
-				error("%s of %s failed; continuing with the others", cmdname, fss.v[i]);
-		}
-	}
-	if (failed && fss.n > 1)
-		error("%s: %d of %zu filesystems failed", cmdname, failed, fss.n);
+	/* two workers never touch one filesystem */
+	workers_dedupe(&fss);
+	struct worker_tally t;
+	workers_run(fss.v, fss.n, parallel, sync_job, (void *)o, cmdname, &t);
+	if (t.failed && fss.n > 1)
+		error("%s: %d of %zu filesystems failed", cmdname, t.failed, fss.n);
+	workers_summary(cmdname, "synced", fss.n, &t);
 	strv_clear(&fss);
-	return failed ? EXIT_FAIL : EXIT_OK;
+	return t.failed ? EXIT_FAIL : EXIT_OK;
 }
 
 /* The options sync takes from the environment before its command line. */
@@ -152,7 +173,8 @@ int cmd_sync(int argc, char **argv)
 	sync_opts_defaults(&o, 1);
 	struct cmd_opts op = CMD_OPTS_INIT;
 	int c;
-	while ((c = cmd_getopt(&op, argc, argv, "fvrcq:")) > 0) {
+	const char *parg = NULL;
+	while ((c = cmd_getopt(&op, argc, argv, "fvrcq:P:")) > 0) {
 		long long q;
 		switch (c) {
 		case 'f': o.force = 1; break;
@@ -167,9 +189,13 @@ int cmd_sync(int argc, char **argv)
 						       op.arg);
 			o.quiet_secs = (int)q;
 			break;
+		case 'P': parg = op.arg; break;
 		}
 	}
 	if (c < 0)
+		return EXIT_USAGE;
+	int parallel = sync_parallel("sync", parg);
+	if (parallel < 0)
 		return EXIT_USAGE;
 	int i = op.ind;
 	if (i >= argc)
@@ -179,5 +205,5 @@ int cmd_sync(int argc, char **argv)
 			return cmd_usage_error("sync", "sync FS@SNAP takes exactly one snapshot");
 		return synctosnap(argv[i], o.force);
 	}
-	return sync_many("sync", argv + i, argc - i, &o);
+	return sync_many("sync", argv + i, argc - i, &o, parallel);
 }
