@@ -156,7 +156,7 @@ void workers_run(char *const *items, size_t n, int parallel, int (*job)(const ch
 		}
 		if (!live)
 			break;
-		struct pollfd pfd[2 * WORKERS_MAX];
+		struct pollfd pfd[2 * WORKERS_MAX] = { { 0 } };
 		int map[2 * WORKERS_MAX];
 		nfds_t np = 0;
 		for (int k = 0; k < parallel; k++)
