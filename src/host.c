@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -196,7 +197,7 @@ int host_ssh_is_openssh(const char *first_word)
 	return strcmp(base, "ssh") == 0;
 }
 
-int host_mux_wanted(const char *first_word, const char *setting)
+int host_mux_wanted(char *const *words, const char *setting)
 {
 	if (setting && *setting) {
 		if (str_eq(setting, "no") || str_eq(setting, "off") || str_eq(setting, "0") || str_eq(setting, "false"))
@@ -204,7 +205,14 @@ int host_mux_wanted(const char *first_word, const char *setting)
 		if (str_eq(setting, "yes") || str_eq(setting, "on") || str_eq(setting, "1") || str_eq(setting, "true"))
 			return 1;
 	}
-	return host_ssh_is_openssh(first_word);
+	if (!words || !host_ssh_is_openssh(words[0]))
+		return 0;
+	/* The user's $SSH manages its own connection sharing: leave it alone. */
+	for (size_t i = 1; words[i]; i++)
+		if (strncmp(words[i], "-S", 2) == 0 ||
+		    strcasestr(words[i], "ControlPath") || strcasestr(words[i], "ControlMaster"))
+			return 0;
+	return 1;
 }
 
 char *host_mux_path(const char *dir, const char *host)
@@ -241,7 +249,7 @@ void host_set_mux(const char *setting, const char *rundir)
 {
 	if (ssh_words.n == 0)
 		host_set_ssh(getenv("SSH"));
-	mux_mode = host_mux_wanted(ssh_words.v[0], setting);
+	mux_mode = host_mux_wanted(ssh_words.v, setting);
 	free(mux_rundir);
 	mux_rundir = xstrdup(rundir && *rundir ? rundir : "/tmp");
 	if (!mux_mode)

@@ -61,8 +61,12 @@ int host_run(const struct host *h, char *const *argv, struct proc *p);
  */
 /* 1 when the first word of $SSH names OpenSSH's client (its basename is "ssh"). */
 int host_ssh_is_openssh(const char *first_word);
-/* ZREP_SSH_MUX (no/off/0/false, yes/on/1/true, or unset: auto) with $SSH's first word: share? */
-int host_mux_wanted(const char *first_word, const char *setting);
+/*
+ * Share connections? ZREP_SSH_MUX no/off/0/false: never; yes/on/1/true:
+ * always; else (auto) when $SSH's words are OpenSSH's client without a
+ * -S, ControlPath or ControlMaster of the user's own.
+ */
+int host_mux_wanted(char *const *words, const char *setting);
 /* DIR/m-<64-bit hash of host>: the socket of host's master (malloc'd). */
 char *host_mux_path(const char *dir, const char *host);
 /* The ssh options that use (master 0) or start (master 1: -N -f, ControlPersist) the master at path. */

@@ -20,17 +20,33 @@ TEST(ssh_is_openssh_by_basename)
 	CHECK(!host_ssh_is_openssh(NULL));
 }
 
+static int wanted(const char *ssh, const char *setting)
+{
+	struct strv sv = STRV_INIT;
+	strv_split(&sv, ssh);
+	int r = host_mux_wanted(sv.v, setting);
+	strv_clear(&sv);
+	return r;
+}
+
 TEST(mux_wanted_setting_wins)
 {
-	CHECK(host_mux_wanted("ssh", NULL));
-	CHECK(host_mux_wanted("ssh", ""));
-	CHECK(!host_mux_wanted("ssh", "no"));
-	CHECK(!host_mux_wanted("ssh", "off"));
-	CHECK(!host_mux_wanted("ssh", "0"));
-	CHECK(!host_mux_wanted("rsh", NULL));
-	CHECK(host_mux_wanted("/usr/local/bin/wrapped-ssh", "yes"));
-	CHECK(!host_mux_wanted("rsh", "maybe"));
-	CHECK(host_mux_wanted("ssh", "maybe"));
+	CHECK(wanted("ssh", NULL));
+	CHECK(wanted("ssh", ""));
+	CHECK(wanted("ssh -o ServerAliveInterval=30 -p 2222", NULL));
+	CHECK(!wanted("ssh", "no"));
+	CHECK(!wanted("ssh", "off"));
+	CHECK(!wanted("ssh", "0"));
+	CHECK(!wanted("rsh", NULL));
+	CHECK(!wanted("rsh -l root", NULL));
+	CHECK(wanted("/usr/local/bin/wrapped-ssh", "yes"));
+	CHECK(!wanted("rsh", "maybe"));
+	CHECK(wanted("ssh", "maybe"));
+	/* the user's own sharing is left alone */
+	CHECK(!wanted("ssh -S /tmp/sock", NULL));
+	CHECK(!wanted("ssh -o ControlPath=/tmp/%C", NULL));
+	CHECK(!wanted("ssh -o controlmaster=auto", NULL));
+	CHECK(wanted("ssh -o ControlPath=/tmp/%C", "yes"));
 }
 
 TEST(mux_path_per_host)
