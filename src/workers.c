@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "exec.h"
 #include "host.h"
 #include "lock.h"
@@ -118,6 +119,12 @@ void workers_run(char *const *items, size_t n, int parallel, int (*job)(const ch
 	}
 	if ((size_t)parallel > n)
 		parallel = (int)n;
+	/*
+	 * Every fs lock is taken under the global lock, so the workers of this
+	 * run queue for it too: each may wait its Z_LOCK_RETRY seconds plus one
+	 * per worker (at -P 16 under load, 10 s was seen to run out).
+	 */
+	cfg.lock_retry += parallel;
 	/* The ssh control directory belongs to this process: make it before forking. */
 	host_mux_prepare();
 	struct slot *slots = xmalloc((size_t)parallel * sizeof(*slots));

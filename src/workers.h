@@ -18,7 +18,7 @@
 enum { WORKER_OK = 0, WORKER_FAILED = 1, WORKER_SKIPPED = 3 };
 
 /* The default number of workers (bench/sync-all measured it; README). */
-#define WORKERS_DEFAULT 4
+#define WORKERS_DEFAULT 8
 #define WORKERS_MAX 64
 
 struct worker_tally {
