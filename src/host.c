@@ -184,6 +184,7 @@ int host_run(const struct host *h, char *const *argv, struct proc *p)
  * plain connections, as without multiplexing.
  */
 static int mux_mode = -1; /* -1 not set up, 0 off, 1 on */
+static int mux_group;     /* which of a host's masters this process uses (host_mux_set_group) */
 static char *mux_rundir;
 static char *mux_dir;
 static pid_t mux_owner;
@@ -319,16 +320,29 @@ static int start_master(const struct host *h, const char *path)
 	return ok ? 0 : -1;
 }
 
+void host_mux_set_group(int group)
+{
+	mux_group = group > 0 ? group : 0;
+}
+
 /* The ControlPath to use for h, starting its master when needed; NULL: connect directly. */
 static const char *mux_path_for(const struct host *h)
 {
 	static struct strv known_hosts, known_paths;
 	if (h->local || mux_mode != 1 || !host_mux_prepare())
 		return NULL;
+	char *key = xasprintf("%d %s", mux_group, h->name);
 	for (size_t i = 0; i < known_hosts.n; i++)
-		if (str_eq(known_hosts.v[i], h->name))
+		if (str_eq(known_hosts.v[i], key)) {
+			free(key);
 			return known_paths.v[i][0] ? known_paths.v[i] : NULL;
+		}
 	char *path = host_mux_path(mux_dir, h->name);
+	if (mux_group) {
+		char *p = xasprintf("%s-%d", path, mux_group);
+		free(path);
+		path = p;
+	}
 	char *lockp = xasprintf("%s.lock", path);
 	char *failp = xasprintf("%s.failed", path);
 	int ok = 0;
@@ -352,7 +366,7 @@ static const char *mux_path_for(const struct host *h)
 		}
 		close(fd);
 	}
-	strv_push(&known_hosts, h->name);
+	strv_push_nodup(&known_hosts, key);
 	strv_push(&known_paths, ok ? path : "");
 	free(path);
 	free(lockp);

@@ -79,6 +79,12 @@ void host_set_mux(const char *setting, const char *rundir);
  * by the parent before it forks workers so that they all share it.
  */
 int host_mux_prepare(void);
+/*
+ * Selects which master of a host this process uses (0: the first). sshd
+ * allows MaxSessions (default 10) sessions per connection, so workers share
+ * a master in groups (workers.c); group g > 0 uses socket m-HASH-g.
+ */
+void host_mux_set_group(int group);
 /* The socket directory, or NULL. */
 const char *host_mux_dir(void);
 /*

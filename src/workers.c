@@ -44,6 +44,11 @@ int workers_parse(const char *s)
 	return (int)v;
 }
 
+int workers_mux_group(int slot)
+{
+	return slot / WORKERS_PER_MASTER;
+}
+
 static void tally(struct worker_tally *t, int r)
 {
 	if (r == WORKER_OK)
@@ -94,8 +99,9 @@ static void slot_finish(struct slot *s, char *const *items, size_t n, const char
 }
 
 /* In the worker: does the job, releases its own locks, never returns. */
-static void worker_main(const char *item, int (*job)(const char *, void *), void *arg)
+static void worker_main(int slot, const char *item, int (*job)(const char *, void *), void *arg)
 {
+	host_mux_set_group(workers_mux_group(slot));
 	int r = job(item, arg);
 	lock_release_all();
 	fflush(stdout);
@@ -134,13 +140,16 @@ void workers_run(char *const *items, size_t n, int parallel, int (*job)(const ch
 	for (;;) {
 		while (live < parallel && next < n && !exec_interrupted()) {
 			struct slot *s = NULL;
-			for (int k = 0; k < parallel && !s; k++)
-				if (!slots[k].pid)
+			int k;
+			for (k = 0; k < parallel; k++)
+				if (!slots[k].pid) {
 					s = &slots[k];
+					break;
+				}
 			int ofd, efd;
 			pid_t pid = exec_fork_worker(&ofd, &efd);
 			if (pid == 0)
-				worker_main(items[next], job, arg);
+				worker_main(k, items[next], job, arg);
 			if (pid < 0) {
 				/* cannot fork: do it here, as the sequential loop would */
 				if (exec_interrupted())
@@ -163,7 +172,7 @@ void workers_run(char *const *items, size_t n, int parallel, int (*job)(const ch
 		}
 		if (!live)
 			break;
-		struct pollfd pfd[2 * WORKERS_MAX] = { { 0 } };
+		struct pollfd pfd[2 * WORKERS_MAX] = {{0}};
 		int map[2 * WORKERS_MAX];
 		nfds_t np = 0;
 		for (int k = 0; k < parallel; k++)

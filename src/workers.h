@@ -21,6 +21,15 @@ enum { WORKER_OK = 0, WORKER_FAILED = 1, WORKER_SKIPPED = 3 };
 #define WORKERS_DEFAULT 8
 #define WORKERS_MAX 64
 
+/*
+ * Workers per ssh control master: sshd's default MaxSessions is 10, and a
+ * worker has one session open at a time (two at most), so 8 workers share
+ * one master; -P 16 makes two connections per destination host.
+ */
+#define WORKERS_PER_MASTER 8
+/* The master group of worker slot k (pure). */
+int workers_mux_group(int slot);
+
 struct worker_tally {
 	int ok, skipped, failed;
 };

@@ -102,6 +102,16 @@ assert_match "control master for h2" "$err" "error exit: the master had been sta
 left=$(on h1 ls /var/run/t0810/rd) || fail "cannot list /var/run/t0810/rd on h1"
 assert_eq "" "$left" "error exit: socket directory removed"
 log_must on h1 zfs set zrep:dest-fs="$P2/mux1" "$P1/mux1"
+# sshd allows 10 sessions per connection by default (MaxSessions): 8 workers share a master,
+# so -P 10 over 10 filesystems makes two connections, not one and not ten
+for i in $(seq $((N + 1)) 10); do
+	log_must on h1 zfs create "$P1/mux$i"
+	log_must on h1 zrep init "$P1/mux$i" h2 "$P2/mux$i" >/dev/null
+done
+N=10
+change
+assert_eq 2 "$(handshakes zrep sync -P 10 all)" "sync -P 10 all of 10 filesystems: two handshakes"
+assert_match "synced 10, skipped 0, failed 0" "$(cat /tmp/t0810.out)" "and all 10 synced"
 on h1 rm -rf /var/run/t0810
 rm -f /tmp/t0810.*
 test_done

@@ -130,6 +130,15 @@ TEST(workers_dedupe_keeps_first)
 	strv_clear(&sv);
 }
 
+TEST(workers_mux_groups_of_eight)
+{
+	CHECK(workers_mux_group(0) == 0);
+	CHECK(workers_mux_group(7) == 0);
+	CHECK(workers_mux_group(8) == 1);
+	CHECK(workers_mux_group(15) == 1);
+	CHECK(workers_mux_group(63) == 7);
+}
+
 TEST(workers_parse_range)
 {
 	CHECK(workers_parse("1") == 1);
