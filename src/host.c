@@ -16,6 +16,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "msg.h"
@@ -257,6 +259,51 @@ void host_set_mux(const char *setting, const char *rundir)
 		debug("ssh connection sharing off (SSH=%s, ZREP_SSH_MUX=%s)", ssh_words.v[0], setting ? setting : "");
 }
 
+static void remove_dir(const char *dir, int stop_masters);
+
+/*
+ * Removes the socket directories of runs that died without cleaning up
+ * (SIGKILL): their owner (DIR/pid) is gone. A directory without a pid file
+ * is left alone for a minute (its run may be writing it right now).
+ */
+static void remove_stale_dirs(void)
+{
+	DIR *d = opendir(mux_rundir);
+	if (!d)
+		return;
+	struct strv stale = STRV_INIT;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, "zrep-ssh.", 9) != 0)
+			continue;
+		char *dir = xasprintf("%s/%s", mux_rundir, de->d_name);
+		char *pidf = xasprintf("%s/pid", dir);
+		struct stat st;
+		FILE *f = fopen(pidf, "r");
+		long long pid = 0;
+		if (f) {
+			if (fscanf(f, "%lld", &pid) != 1)
+				pid = 0;
+			fclose(f);
+		}
+		int dead;
+		if (pid > 0)
+			dead = kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+		else
+			dead = stat(dir, &st) == 0 && st.st_mtime + 60 < time(NULL);
+		if (dead && !str_eq(dir, mux_dir))
+			strv_push(&stale, dir);
+		free(pidf);
+		free(dir);
+	}
+	closedir(d);
+	for (size_t i = 0; i < stale.n; i++) {
+		debug("removing the ssh control directory %s of a run that is gone", stale.v[i]);
+		remove_dir(stale.v[i], 1);
+	}
+	strv_clear(&stale);
+}
+
 int host_mux_prepare(void)
 {
 	if (mux_mode != 1)
@@ -273,7 +320,15 @@ int host_mux_prepare(void)
 	}
 	mux_dir = tmpl;
 	mux_owner = getpid();
+	char *pidf = xasprintf("%s/pid", mux_dir);
+	FILE *f = fopen(pidf, "w");
+	if (f) {
+		fprintf(f, "%lld\n", (long long)mux_owner);
+		fclose(f);
+	}
+	free(pidf);
 	debug("ssh control directory %s", mux_dir);
+	remove_stale_dirs();
 	return 1;
 }
 
@@ -374,12 +429,11 @@ static const char *mux_path_for(const struct host *h)
 	return ok ? known_paths.v[known_paths.n - 1] : NULL;
 }
 
-void host_mux_shutdown(void)
+/* Stops the masters in dir (stop_masters) and removes it with everything in it. */
+static void remove_dir(const char *dir, int stop_masters)
 {
-	if (!mux_dir || getpid() != mux_owner)
-		return;
 	int prev = exec_allow_cleanup(1);
-	DIR *d = opendir(mux_dir);
+	DIR *d = opendir(dir);
 	struct strv files = STRV_INIT;
 	if (d) {
 		struct dirent *de;
@@ -388,14 +442,14 @@ void host_mux_shutdown(void)
 				strv_push(&files, de->d_name);
 		closedir(d);
 	}
-	for (size_t i = 0; i < files.n; i++) {
+	for (size_t i = 0; i < files.n && stop_masters; i++) {
 		const char *f = files.v[i];
 		size_t n = strlen(f);
 		if (n < 5 || strcmp(f + n - 5, ".lock") != 0)
 			continue;
-		char *sock = xasprintf("%s/%.*s", mux_dir, (int)(n - 5), f);
+		char *sock = xasprintf("%s/%.*s", dir, (int)(n - 5), f);
 		if (is_socket(sock)) {
-			char *lockp = xasprintf("%s/%s", mux_dir, f);
+			char *lockp = xasprintf("%s/%s", dir, f);
 			char name[256] = "";
 			int fd = open(lockp, O_RDONLY | O_CLOEXEC);
 			if (fd >= 0) {
@@ -421,23 +475,23 @@ void host_mux_shutdown(void)
 		}
 		free(sock);
 	}
-	/* whatever is left: lock and failure marks, a socket of a master that died */
-	d = opendir(mux_dir);
-	if (d) {
-		struct dirent *de;
-		while ((de = readdir(d)) != NULL) {
-			if (str_eq(de->d_name, ".") || str_eq(de->d_name, ".."))
-				continue;
-			char *f = xasprintf("%s/%s", mux_dir, de->d_name);
-			unlink(f);
-			free(f);
-		}
-		closedir(d);
+	/* whatever is left: lock and failure marks, the pid, a socket of a master that died */
+	for (size_t i = 0; i < files.n; i++) {
+		char *f = xasprintf("%s/%s", dir, files.v[i]);
+		unlink(f);
+		free(f);
 	}
-	if (rmdir(mux_dir) < 0)
-		warn("cannot remove the ssh control directory %s: %s", mux_dir, strerror(errno));
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		warn("cannot remove the ssh control directory %s: %s", dir, strerror(errno));
 	strv_clear(&files);
+	exec_allow_cleanup(prev);
+}
+
+void host_mux_shutdown(void)
+{
+	if (!mux_dir || getpid() != mux_owner)
+		return;
+	remove_dir(mux_dir, 1);
 	free(mux_dir);
 	mux_dir = NULL;
-	exec_allow_cleanup(prev);
 }

@@ -28,8 +28,14 @@ ctl_dirs() { on h1 bash -c 'ls -d /var/run/zrep-ssh.* 2>/dev/null; true' | tr '\
 
 (( $(accepted) > 0 )) || abort "h2's sshd log does not show handshakes ($log)"
 
+# a directory left by a run that died (SIGKILL) is removed by the next run; a live run's is not
+dead=$(on h1 sh -c 'echo $$')
+on h1 bash -c "mkdir -m 700 /var/run/zrep-ssh.stale1 /var/run/zrep-ssh.live1 && echo $dead > /var/run/zrep-ssh.stale1/pid && : > /var/run/zrep-ssh.stale1/m-0.lock && echo 1 > /var/run/zrep-ssh.live1/pid"
+
 change
 assert_eq 1 "$(handshakes zrep sync -P 1 all)" "sync -P 1 all of $N filesystems: one handshake"
+assert_eq "/var/run/zrep-ssh.live1 " "$(ctl_dirs)" "a dead run's directory removed, a live one's kept"
+on h1 rm -rf /var/run/zrep-ssh.live1
 change
 assert_eq 1 "$(handshakes zrep sync -P 4 all)" "sync -P 4 all of $N filesystems: one handshake"
 assert_match "synced $N, skipped 0, failed 0" "$(cat /tmp/t0810.out)" "and they all synced"
