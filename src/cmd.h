@@ -18,6 +18,7 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FAIL = 1,  /* the operation failed; messages say why */
 	EXIT_USAGE = 2, /* bad command line; nothing was changed */
+	EXIT_TEMPFAIL = 75, /* EX_TEMPFAIL: busy, stalled, timed out or partner unreachable; retry later */
 };
 
 struct cmd {

@@ -16,21 +16,27 @@
 
 struct config cfg;
 
-static const char *const known[] = {
+/*
+ * Every variable zrep reads from the environment or the config file; get()
+ * refuses any other name, so this table is the one list (zrep-plumb
+ * config-vars prints it; the man page test checks it).
+ */
+const char *const config_vars[] = {
 	"ZREPTAG", "SSH", "ZREP_PATH", "ZREP_INC_FLAG", "ZREP_SEND_FLAGS", "ZREP_RECV_FLAGS",
 	"ZREP_RESUME_FLAGS", "ZREP_OUTFILTER", "ZREP_INFILTER", "ZREP_SAVE_COUNT", "ZREP_DATEFORMAT",
 	"ZREP_RUNDIR", "ZREP_CREATE_FLAGS", "ZREP_INIT_REMOTE_PROPERTIES", "ZREP_RENAME_UNSENT",
 	"ZREP_SKIP_EXPIRE", "ZREP_R", "ZREP_FORCE", "ZREP_VERBOSE", "ZREP_RESUME", "ZREP_CHANGEDONLY",
-	"Z_LOCK_RETRY", "ZREP_SRC_HOST", "DEBUG", "MBUFFER", "BBCP", "PERL_BIN", "ZREP_QUIET",
+	"Z_LOCK_RETRY", "ZREP_SRC_HOST", "DEBUG", "MBUFFER", "BBCP", "PERL_BIN", "ZREP_STALL_TIMEOUT", "ZREP_TIMEOUT",
 	"ZREP_PARALLEL", "ZREP_SSH_MUX",
 };
+const size_t config_nvars = ARRAY_SIZE(config_vars);
 
-static char *file_vals[ARRAY_SIZE(known)];
+static char *file_vals[ARRAY_SIZE(config_vars)];
 
 static int known_index(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(known); i++)
-		if (strcmp(known[i], name) == 0)
+	for (size_t i = 0; i < ARRAY_SIZE(config_vars); i++)
+		if (strcmp(config_vars[i], name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -134,11 +140,15 @@ static void load_file(const char *path)
 /* Environment first, then the file; NULL when neither has a non-empty value. */
 static const char *get(const char *name)
 {
+	int k = known_index(name);
+	if (k < 0) {
+		fprintf(stderr, "zrep: internal error: %s is not in config_vars\n", name);
+		abort();
+	}
 	const char *e = getenv(name);
 	if (e && *e)
 		return e;
-	int k = known_index(name);
-	if (k >= 0 && file_vals[k] && *file_vals[k])
+	if (file_vals[k] && *file_vals[k])
 		return file_vals[k];
 	return NULL;
 }
@@ -147,6 +157,20 @@ static const char *get_def(const char *name, const char *def)
 {
 	const char *v = get(name);
 	return v ? v : def;
+}
+
+/* A number of seconds (0 = no limit); a value that is not one is named in a warning and ignored. */
+static int secs_setting(const char *name, int def)
+{
+	const char *v = get(name);
+	long long n;
+	if (!v)
+		return def;
+	if (parse_ll(v, &n) < 0 || n < 0 || n > 86400 * 365) {
+		warn("%s must be a number of seconds (0 = no limit), not '%s'; using %d", name, v, def);
+		return def;
+	}
+	return (int)n;
 }
 
 int config_load(void)
@@ -179,6 +203,8 @@ int config_load(void)
 	cfg.lock_retry = (get("Z_LOCK_RETRY") && parse_ll(get("Z_LOCK_RETRY"), &lr) == 0 && lr >= 0 && lr < 3600)
 				 ? (int)lr
 				 : 10;
+	cfg.stall_timeout = secs_setting("ZREP_STALL_TIMEOUT", 300);
+	cfg.timeout = secs_setting("ZREP_TIMEOUT", 120);
 	cfg.ssh_mux = get("ZREP_SSH_MUX");
 	cfg.parallel = get("ZREP_PARALLEL");
 	if (get("DEBUG"))

@@ -7,6 +7,8 @@
 #ifndef ZREP_CONFIG_H
 #define ZREP_CONFIG_H
 
+#include <stddef.h>
+
 struct config {
 	const char *tag;          /* ZREPTAG */
 	const char *ssh;          /* SSH */
@@ -30,11 +32,18 @@ struct config {
 	int resume;               /* ZREP_RESUME or -r */
 	int changed_only;         /* ZREP_CHANGEDONLY or -c */
 	int lock_retry;           /* Z_LOCK_RETRY */
+	int stall_timeout;        /* ZREP_STALL_TIMEOUT: seconds a transfer may move nothing (0 = no limit) */
+	int timeout;              /* ZREP_TIMEOUT: seconds for each control step (0 = no limit) */
 	const char *parallel;     /* ZREP_PARALLEL (checked by the commands that use it) */
 	const char *ssh_mux;      /* ZREP_SSH_MUX: no (plain connections), yes, or auto */
 };
 
 extern struct config cfg;
+
+/* The names of every variable zrep reads (environment or config file),
+ * config_nvars of them; ZREP_CONFIG (the file's path) is read before. */
+extern const char *const config_vars[];
+extern const size_t config_nvars;
 
 /*
  * Reads the config file (path from ZREP_CONFIG, default /etc/default/zrep;

@@ -15,8 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+#include <time.h>
 #include <unistd.h>
 
+#include "exec_pump.h"
 #include "msg.h"
 
 unsigned long exec_spawn_count;
@@ -32,7 +37,7 @@ void exec_forward_signal(int sig)
 	for (int i = 0; i < MAX_LIVE; i++) {
 		pid_t p = live_pids[i];
 		if (p > 0)
-			kill(p, sig);
+			kill(-p, sig);
 	}
 }
 
@@ -119,6 +124,8 @@ struct wiring {
 	int fd[3];
 };
 
+static pid_t spawner; /* our pid, for the child's check that we still live */
+
 static void child_exec(struct proc *p, const struct wiring *w, int errpipe)
 {
 	static const int sigs[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
@@ -129,6 +136,17 @@ static void child_exec(struct proc *p, const struct wiring *w, int errpipe)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Its own process group, so that ending it (a time limit, a stall, a
+	 * forwarded signal) ends what it started too (sh -c filters, ssh). */
+	setpgid(0, 0);
+#ifdef __linux__
+	/* And it ends when zrep does, even by SIGKILL: an orphaned send or ssh
+	 * would keep the destination busy for the next run. (Elsewhere the
+	 * orphan ends when its pipe does.) */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != spawner)
+		_exit(127);
+#endif
 
 	/* Move sources above 2 first so dup2 order cannot clobber them. */
 	int src[3];
@@ -163,6 +181,7 @@ static int spawn(struct proc *p, const struct wiring *w)
 		return error("cannot create pipe: %s", strerror(errno));
 	fflush(stdout);
 	fflush(stderr);
+	spawner = getpid();
 	pid_t pid = fork();
 	if (pid < 0) {
 		close(ep[0]);
@@ -195,14 +214,6 @@ static int spawn(struct proc *p, const struct wiring *w)
 	}
 	return 0;
 }
-
-struct pump {
-	int fd;
-	struct strbuf *sb; /* reading into */
-	int tee;           /* copy to our stderr */
-	const char *data;  /* writing from */
-	size_t left;
-};
 
 static int open_null(int flags)
 {
@@ -311,62 +322,51 @@ static int wire(struct proc *p, int upstream, int to_next, struct wiring *w, str
 	return rc;
 }
 
-static void run_pumps(struct pump *pumps, size_t np)
+static int decode_wait(int wst)
 {
-	struct pollfd pfd[2 * MAX_LIVE + 1];
-	for (;;) {
-		size_t n = 0;
-		size_t map[2 * MAX_LIVE + 1];
-		for (size_t i = 0; i < np; i++) {
-			if (pumps[i].fd < 0)
-				continue;
-			pfd[n].fd = pumps[i].fd;
-			pfd[n].events = pumps[i].sb ? POLLIN : POLLOUT;
-			pfd[n].revents = 0;
-			map[n++] = i;
+	if (wst == -1)
+		return -1;
+	if (WIFEXITED(wst))
+		return WEXITSTATUS(wst);
+	if (WIFSIGNALED(wst))
+		return 128 + WTERMSIG(wst);
+	return -1;
+}
+
+/* Waits for pid until `until` (mono seconds, 0 = forever); -2 when it is still running then. */
+static int reap_until(pid_t pid, double until);
+
+/* Ends every started stage: SIGTERM to its group, SIGKILL after two seconds. */
+static void end_stages(struct proc *st, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (st[i].pid > 0)
+			kill(-st[i].pid, SIGTERM);
+	double until = mono_now() + 2;
+	for (size_t i = 0; i < n; i++) {
+		if (st[i].pid <= 0)
+			continue;
+		int r = reap_until(st[i].pid, until);
+		if (r == -2) {
+			kill(-st[i].pid, SIGKILL);
+			r = reap_until(st[i].pid, mono_now() + 5);
 		}
-		if (!n)
-			return;
-		if (poll(pfd, n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
+		if (r == -2) {
+			warn("%s (pid %d) does not end even when killed; left behind", st[i].argv[0], (int)st[i].pid);
+			live_del(st[i].pid);
+			r = -1;
 		}
-		for (size_t k = 0; k < n; k++) {
-			struct pump *pu = &pumps[map[k]];
-			if (!pfd[k].revents)
-				continue;
-			if (pu->sb) {
-				char buf[65536];
-				ssize_t r = read(pu->fd, buf, sizeof(buf));
-				if (r < 0 && (errno == EINTR || errno == EAGAIN))
-					continue;
-				if (r <= 0) {
-					close(pu->fd);
-					pu->fd = -1;
-					continue;
-				}
-				sb_add(pu->sb, buf, (size_t)r);
-				if (pu->tee) {
-					ssize_t w = write(2, buf, (size_t)r);
-					(void)w;
-				}
-			} else {
-				ssize_t w = pu->left ? write(pu->fd, pu->data, pu->left) : 0;
-				if (w < 0 && (errno == EINTR || errno == EAGAIN))
-					continue;
-				if (w < 0 || pu->left == 0 || (pu->left -= (size_t)w, pu->data += w, pu->left == 0)) {
-					close(pu->fd);
-					pu->fd = -1;
-				}
-			}
-		}
+		st[i].status = r;
+		st[i].pid = 0;
 	}
 }
 
-static int reap(pid_t pid);
-
 int exec_pipeline(struct proc *st, size_t n)
+{
+	return exec_pipeline_xfer(st, n, NULL);
+}
+
+int exec_pipeline_xfer(struct proc *st, size_t n, struct exec_xfer *x)
 {
 	if (n == 0 || n > MAX_LIVE)
 		return error("internal error: bad pipeline length %zu", n);
@@ -374,7 +374,14 @@ int exec_pipeline(struct proc *st, size_t n)
 	size_t np = 0;
 	int prev_read = -1; /* read end of the pipe from the previous stage */
 	int failed_spawn = 0;
+	struct relay rl = { -1, -1, x };
 	void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
+	double deadline = 0;
+	for (size_t i = 0; i < n; i++) {
+		st[i].timed_out = 0;
+		if (st[i].timeout > 0 && (!deadline || mono_now() + st[i].timeout < deadline))
+			deadline = mono_now() + st[i].timeout;
+	}
 
 	for (size_t i = 0; i < n; i++) {
 		struct proc *p = &st[i];
@@ -385,7 +392,8 @@ int exec_pipeline(struct proc *st, size_t n)
 		p->status = -1;
 		int up = prev_read;
 		prev_read = -1;
-		if (wire(p, up, i + 1 < n, &w, &e) < 0) {
+		int relayed = x && (size_t)x->after == i;
+		if (wire(p, up, i + 1 < n || relayed, &w, &e) < 0) {
 			error("cannot create pipe: %s", strerror(errno));
 			if (up >= 0)
 				close(up);
@@ -404,28 +412,70 @@ int exec_pipeline(struct proc *st, size_t n)
 			pumps[np++] = (struct pump){ e.in_w, NULL, 0, p->in_data ? p->in_data : "", p->in_len };
 		}
 		if (e.out_r >= 0) {
-			if (i + 1 < n)
+			if (relayed) {
+				int rp[2] = { -1, -1 };
+				rl.src = e.out_r;
+				if (i + 1 == n) {
+					rl.dst = x->to_fd;
+				} else if (pipe2(rp, O_CLOEXEC) == 0) {
+					rl.dst = rp[1];
+					prev_read = rp[0];
+				} else {
+					error("cannot create pipe: %s", strerror(errno));
+					failed_spawn = 1;
+					break;
+				}
+			} else if (i + 1 < n) {
 				prev_read = e.out_r;
-			else
+			} else {
 				pumps[np++] = (struct pump){ e.out_r, &p->out_buf, 0, NULL, 0 };
+			}
 		}
 		if (e.err_r >= 0)
 			pumps[np++] = (struct pump){ e.err_r, &p->err_buf, p->err_tee, NULL, 0 };
 	}
 	if (prev_read >= 0)
 		close(prev_read);
+	if (x && rl.dst != x->to_fd && x->to_fd >= 0 && (size_t)x->after + 1 == n)
+		close(x->to_fd); /* the relay never started: its destination is still ours to close */
 
+	enum pump_end end = PUMP_DONE;
 	if (failed_spawn) {
 		/* Stop what already runs: a half-built pipeline must not move data. */
 		for (size_t i = 0; i < n; i++)
 			if (st[i].pid > 0)
-				kill(st[i].pid, SIGTERM);
+				kill(-st[i].pid, SIGTERM);
+		if (rl.src >= 0)
+			close(rl.src);
+		if (rl.dst >= 0)
+			close(rl.dst);
+		run_pumps(pumps, np, NULL, 0);
+	} else {
+		end = run_pumps(pumps, np, rl.src >= 0 ? &rl : NULL, deadline);
 	}
-	run_pumps(pumps, np);
+	if (end != PUMP_DONE) {
+		for (size_t i = 0; i < np; i++)
+			if (pumps[i].fd >= 0) {
+				close(pumps[i].fd);
+				pumps[i].fd = -1;
+			}
+		for (size_t i = 0; i < n; i++)
+			if (st[i].pid > 0)
+				st[i].timed_out = end == PUMP_DEADLINE;
+		end_stages(st, n);
+	}
 	for (size_t i = 0; i < n; i++) {
 		if (st[i].pid <= 0)
 			continue;
-		st[i].status = reap(st[i].pid);
+		int r = reap_until(st[i].pid, deadline);
+		if (r == -2) {
+			for (size_t k = i; k < n; k++)
+				if (st[k].pid > 0)
+					st[k].timed_out = 1;
+			end_stages(&st[i], n - i);
+			break;
+		}
+		st[i].status = r;
 		st[i].pid = 0;
 	}
 	signal(SIGPIPE, old_pipe);
@@ -439,28 +489,50 @@ int exec_pipeline(struct proc *st, size_t n)
 	return pipeline_blame(status, errs, n);
 }
 
-static int decode_wait(int wst)
-{
-	if (wst == -1)
-		return -1;
-	if (WIFEXITED(wst))
-		return WEXITSTATUS(wst);
-	if (WIFSIGNALED(wst))
-		return 128 + WTERMSIG(wst);
-	return -1;
-}
-
 static int reap(pid_t pid)
 {
+	return reap_until(pid, 0);
+}
+
+static int reap_until(pid_t pid, double until)
+{
 	int wst;
-	while (waitpid(pid, &wst, 0) < 0) {
-		if (errno != EINTR) {
+	for (;;) {
+		pid_t r = waitpid(pid, &wst, until ? WNOHANG : 0);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR) {
 			wst = -1;
 			break;
+		}
+		if (r == 0) {
+			if (mono_now() >= until)
+				return -2;
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
 		}
 	}
 	live_del(pid);
 	return decode_wait(wst);
+}
+
+void exec_kill(struct proc *p)
+{
+	if (p->pid <= 0)
+		return;
+	kill(-p->pid, SIGTERM);
+	int r = reap_until(p->pid, mono_now() + 2);
+	if (r == -2) {
+		kill(-p->pid, SIGKILL);
+		r = reap_until(p->pid, mono_now() + 5);
+	}
+	if (r == -2) {
+		warn("%s (pid %d) does not end even when killed; left behind", p->argv[0], (int)p->pid);
+		live_del(p->pid);
+		r = -1;
+	}
+	p->status = r;
+	p->pid = 0;
 }
 
 int exec_start(struct proc *p)

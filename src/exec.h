@@ -42,6 +42,8 @@ struct proc {
 	int in_fd;  /* EXEC_PIPE: our write end of the child's stdin */
 	int out_fd; /* EXEC_PIPE: our read end of the child's stdout */
 	int err_file; /* EXEC_TMPFILE: the file */
+	int timeout;  /* seconds (0 = none): exec_run / exec_pipeline end it after that long */
+	int timed_out; /* set when it was ended for its time limit */
 };
 
 /* Initialises p to run argv (not copied) with the defaults above. */
@@ -68,6 +70,32 @@ int exec_wait(struct proc *p);
  * failure explains the run (see pipeline_blame).
  */
 int exec_pipeline(struct proc *stages, size_t n);
+
+/*
+ * A stream relayed through zrep between two stages (or from the last stage
+ * into to_fd), so that zrep counts its bytes and notices when it stops.
+ */
+struct exec_xfer {
+	int after;      /* the stage whose stdout is relayed */
+	int to_fd;      /* destination when `after` is the last stage (closed by the relay) */
+	int stall_secs; /* end the run when no byte moved for this long (0 = never) */
+	void (*progress)(unsigned long long bytes, void *ctx); /* or NULL */
+	void *ctx;
+	unsigned long long bytes; /* out: bytes relayed */
+	int stalled;              /* out: ended for the stall limit */
+	int write_failed;         /* out: the destination stopped reading */
+};
+
+/*
+ * exec_pipeline with the stream after stage x->after relayed as above.
+ * A stall or a stage's time limit ends every stage (their process groups:
+ * SIGTERM, then SIGKILL two seconds later); a stage that cannot be reaped
+ * even then (a zfs stuck in the kernel) is left behind, never waited for.
+ */
+int exec_pipeline_xfer(struct proc *stages, size_t n, struct exec_xfer *x);
+
+/* Ends p, started by exec_start, and its process group (SIGTERM, then SIGKILL). */
+void exec_kill(struct proc *p);
 
 /*
  * Pure: chooses the stage to blame. A stage that died of SIGPIPE, exited

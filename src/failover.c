@@ -63,45 +63,6 @@ size_t role_plan(const struct role_props *cur, const char *local_fs, const char 
 	return n;
 }
 
-const struct zsnap *zsnaps_same(const struct zsnaps *b, const struct zsnap *s)
-{
-	if (!s || !s->guid)
-		return NULL;
-	for (size_t i = 0; i < b->n; i++)
-		if (b->v[i].guid && strcmp(b->v[i].guid, s->guid) == 0)
-			return &b->v[i];
-	return NULL;
-}
-
-const struct zsnap *zsnaps_common(const struct zsnaps *a, const struct zsnaps *b)
-{
-	const struct zsnap *best = NULL;
-	for (size_t i = 0; i < a->n; i++) {
-		const struct zsnap *s = &a->v[i];
-		if (s->is_zrep && !s->sn.unsent && zsnaps_same(b, s))
-			best = s; /* a is sorted: zrep snapshots by number */
-	}
-	return best;
-}
-
-size_t rollback_victims(const struct zsnaps *s, const struct zsnap *target, size_t *out)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		const struct zsnap *x = &s->v[i];
-		if (x == target || strcmp(x->name, target->name) == 0)
-			continue;
-		int newer;
-		if (x->is_zrep && target->is_zrep)
-			newer = snapname_cmp(&x->sn, &target->sn) > 0;
-		else
-			newer = x->creation >= target->creation;
-		if (newer)
-			out[n++] = i;
-	}
-	return n;
-}
-
 int ro_frozen(const char *value, enum zsrc src)
 {
 	return str_eq(value, "on") || src == ZSRC_TEMPORARY;

@@ -1,10 +1,11 @@
 /*
  * failover: the pure decisions behind moving the master role (failover,
- * takeover) and pulling (refresh): which snapshot two hosts share (by
- * guid, never by name alone), what a rollback would destroy, in which
- * order a host's role properties are rewritten so that an interrupted
- * swap can always be finished, and what a re-run of failover must do
- * after an interruption. No I/O here except the test crash hook.
+ * takeover) and pulling (refresh): in which order a host's role
+ * properties are rewritten so that an interrupted swap can always be
+ * finished, how to put back a readonly setting, and what a re-run of
+ * failover must do after an interruption. Which snapshot two hosts share
+ * (by guid) and what a rollback destroys are in snaps.h. No I/O here
+ * except the test crash hook.
  *
  * The planned failover protocol (zrep failover FS on the master A, to the
  * destination B) and why each step is safe:
@@ -59,6 +60,7 @@
 
 #include <stddef.h>
 
+#include "snaps.h"
 #include "zfs.h"
 
 /* A filesystem's role properties as read (NULL = unset). */
@@ -95,23 +97,6 @@ struct role_op {
  */
 size_t role_plan(const struct role_props *cur, const char *local_fs, const char *local_host, const char *pfs,
                  const char *phost, int to_master, struct role_op *ops);
-
-/* The snapshot of b that is s (same guid), or NULL. */
-const struct zsnap *zsnaps_same(const struct zsnaps *b, const struct zsnap *s);
-
-/*
- * The newest zrep snapshot of a (not _unsent) that b holds with the same
- * guid, or NULL: the last snapshot the two sides provably share.
- */
-const struct zsnap *zsnaps_common(const struct zsnaps *a, const struct zsnaps *b);
-
-/*
- * What `zfs rollback -r target` destroys: fills out (room for s->n) with
- * indices of s's snapshots newer than target (zrep ones by number, others
- * by creation time, counting equal times as newer to be safe). Returns
- * the count.
- */
-size_t rollback_victims(const struct zsnaps *s, const struct zsnap *target, size_t *out);
 
 /* readonly as read with its source: does it show the dataset frozen?
  * (zfs-fuse shows a local readonly=on of a mounted dataset as "off,

@@ -22,7 +22,6 @@
 
 #include "msg.h"
 
-unsigned long host_ssh_count;
 static char *local_name;
 static struct strv ssh_words;
 
@@ -155,25 +154,6 @@ void host_build_script(const struct host *h, const char *script, char *const *ar
 	strv_clear(&words);
 }
 
-int host_run(const struct host *h, char *const *argv, struct proc *p)
-{
-	struct strv full = STRV_INIT;
-	host_build_argv(h, argv, &full);
-	if (!h->local)
-		host_ssh_count++;
-	if (msg_debug) {
-		struct strbuf sb = STRBUF_INIT;
-		sh_join(&sb, full.v);
-		debug("run on %s: %s", h->name, sb_str(&sb));
-		sb_release(&sb);
-	}
-	p->argv = full.v;
-	int st = exec_run(p);
-	p->argv = NULL;
-	strv_clear(&full);
-	return st;
-}
-
 /*
  * The private OpenSSH control master (one per destination host per run).
  * The socket directory is made with mkdtemp (mode 0700) under ZREP_RUNDIR
@@ -203,17 +183,19 @@ int host_ssh_is_openssh(const char *first_word)
 int host_mux_wanted(char *const *words, const char *setting)
 {
 	if (setting && *setting) {
-		if (str_eq(setting, "no") || str_eq(setting, "off") || str_eq(setting, "0") || str_eq(setting, "false"))
+		if (str_eq(setting, "no") || str_eq(setting, "off") || str_eq(setting, "0") ||
+		    str_eq(setting, "false"))
 			return 0;
-		if (str_eq(setting, "yes") || str_eq(setting, "on") || str_eq(setting, "1") || str_eq(setting, "true"))
+		if (str_eq(setting, "yes") || str_eq(setting, "on") || str_eq(setting, "1") ||
+		    str_eq(setting, "true"))
 			return 1;
 	}
 	if (!words || !host_ssh_is_openssh(words[0]))
 		return 0;
 	/* The user's $SSH manages its own connection sharing: leave it alone. */
 	for (size_t i = 1; words[i]; i++)
-		if (strncmp(words[i], "-S", 2) == 0 ||
-		    strcasestr(words[i], "ControlPath") || strcasestr(words[i], "ControlMaster"))
+		if (strncmp(words[i], "-S", 2) == 0 || strcasestr(words[i], "ControlPath") ||
+		    strcasestr(words[i], "ControlMaster"))
 			return 0;
 	return 1;
 }
@@ -234,7 +216,7 @@ void host_mux_words(const char *path, int master, struct strv *out)
 	struct strbuf sb = STRBUF_INIT;
 	sb_adds(&sb, "ControlPath=");
 	for (const char *s = path; *s; s++)
-		sb_adds(&sb, *s == '%' ? "%%" : (char[]){ *s, 0 });
+		sb_adds(&sb, *s == '%' ? "%%" : (char[]){*s, 0});
 	strv_push(out, "-o");
 	strv_push_nodup(out, sb_detach(&sb));
 	strv_push(out, "-o");
@@ -256,7 +238,8 @@ void host_set_mux(const char *setting, const char *rundir)
 	free(mux_rundir);
 	mux_rundir = xstrdup(rundir && *rundir ? rundir : "/tmp");
 	if (!mux_mode)
-		debug("ssh connection sharing off (SSH=%s, ZREP_SSH_MUX=%s)", ssh_words.v[0], setting ? setting : "");
+		debug("ssh connection sharing off (SSH=%s, ZREP_SSH_MUX=%s)", ssh_words.v[0],
+		      setting ? setting : "");
 }
 
 static void remove_dir(const char *dir, int stop_masters);
@@ -312,8 +295,8 @@ int host_mux_prepare(void)
 		return 1;
 	char *tmpl = xasprintf("%s/zrep-ssh.XXXXXX", mux_rundir);
 	if (!mkdtemp(tmpl)) {
-		debug("cannot create an ssh control directory under %s (%s); not sharing connections", mux_rundir,
-		      strerror(errno));
+		debug("cannot create an ssh control directory under %s (%s); not sharing connections",
+		      mux_rundir, strerror(errno));
 		free(tmpl);
 		mux_mode = 0;
 		return 0;
@@ -364,7 +347,6 @@ static int start_master(const struct host *h, const char *path)
 	int st = -1;
 	if (exec_start(&p) == 0)
 		st = exec_wait(&p);
-	host_ssh_count++;
 	int ok = st == 0 && is_socket(path);
 	if (!ok)
 		debug("ssh control master for %s did not start (%d): %s", h->name, st, sb_str(&p.err_buf));

@@ -50,12 +50,6 @@ void host_build_argv(const struct host *h, char *const *argv, struct strv *out);
 void host_build_script(const struct host *h, const char *script, char *const *args, struct strv *out);
 
 /*
- * Runs argv on h. p is initialised by the caller (proc_init with NULL argv)
- * to choose the wiring; its argv is set here. Returns the status.
- */
-int host_run(const struct host *h, char *const *argv, struct proc *p);
-
-/*
  * Connection sharing (OpenSSH ControlMaster): one connection per
  * destination host per run. Pure parts first.
  */
@@ -93,9 +87,6 @@ const char *host_mux_dir(void);
  * not). Safe to call twice.
  */
 void host_mux_shutdown(void);
-
-/* Counts remote connections opened by this process (benchmarks, -D). */
-extern unsigned long host_ssh_count;
 
 /* Status that ssh uses for its own failures (cannot connect, ...). */
 #define SSH_FAILURE 255

@@ -1,9 +1,10 @@
 /*
- * lock: the global lock file ($ZREP_RUNDIR/zrep.lock, holding a PID, as the
- * shell zrep writes it, so both can run on one host) and the per-filesystem
- * lock kept in the zfs properties TAG:lock-pid / TAG:lock-time, plus
- * TAG:lock-owner ("host:pid:starttime") so a reused PID or another host's
- * lock is never taken for ours or for a dead one. Every fs lock this process
+ * lock: the per-filesystem lock: an flock() on a file in $ZREP_RUNDIR (exclusive, needs no /proc,
+ * dies with its holder), shown in the zfs properties TAG:lock-pid /
+ * TAG:lock-time (as the shell zrep writes them) plus TAG:lock-owner
+ * ("host:pid:starttime"), so a shell zrep's live lock and another host's
+ * lock are respected. The fs lock takes no global lock: a zfs command that
+ * hangs on one filesystem never blocks another. Every fs lock this process
  * takes is released by lock_release_all(), which main runs on every exit
  * path, signals included.
  */
@@ -12,9 +13,6 @@
 
 #include "host.h"
 
-int lock_global_acquire(void);
-void lock_global_release(void);
-
 struct lock_holder {
 	long long pid;
 	char *owner; /* lock-owner value or NULL */
@@ -22,22 +20,36 @@ struct lock_holder {
 };
 
 /*
- * Pure decision: given the lock properties found on a filesystem, is the
- * lock held by a live process? pid_alive/start_time are callbacks so tests
- * can drive it. Returns 1 live (busy), 0 free or stale.
+ * Pure decision, made while holding the flock of the fs (so no zrep of ours
+ * on this host holds it): do the lock properties found on it still keep
+ * us out? A shell zrep's lock (lock-pid alone) does while its pid lives;
+ * a lock-owner of another host (or unreadable) always does; one of this
+ * host is stale. pid_alive is a callback so tests can drive it.
  */
-int lock_is_live(const struct lock_holder *hd, const char *myhost, int (*pid_alive)(long long),
-		 char *(*start_time)(long long));
+int lock_props_busy(const struct lock_holder *hd, const char *myhost, int (*pid_alive)(long long));
 
 /* Our owner string "host:pid:starttime" (malloc'd). */
 char *lock_owner_string(void);
 
 /*
- * Takes the fs lock on the local host. Returns 0 when taken, 1 when another
- * live process holds it (a message names the holder unless quiet), -1 on
- * error.
+ * Takes the fs lock on the local host: fslock_take, then the holder read
+ * from the properties, then fslock_mark. Returns 0 when taken, 1 when
+ * another zrep or a live shell zrep holds it (a message names the holder
+ * unless quiet), -2 when a zfs command timed out (ZREP_TIMEOUT), -1 on
+ * another error.
  */
 int fslock_acquire(const char *fs, int quiet);
+
+/*
+ * The two halves, for a caller that reads the filesystem's settings under
+ * the lock anyway (one zfs get for both): fslock_take takes the flock only
+ * (no zfs command; 0, 1 busy, -1), fslock_mark checks the holder found in
+ * the properties and writes ours (0, 1 busy, -2, -1; the lock is released
+ * unless it returns 0).
+ */
+int fslock_take(const char *fs, int quiet);
+int fslock_mark(const char *fs, const struct lock_holder *hd, int quiet);
+
 /* Releases one fs lock taken by this process (no-op if not ours). */
 void fslock_release(const char *fs);
 /* 1 if this process holds the lock on fs. */

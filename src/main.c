@@ -18,6 +18,7 @@
 #include "lock.h"
 #include "msg.h"
 #include "props.h"
+#include "remote.h"
 #include "snapname.h"
 #include "version.h"
 #include "zrepfs.h"
@@ -202,6 +203,6 @@ int main(int argc, char **argv)
 	}
 	int rc = c->fn(argc - i, argv + i);
 	if (msg_debug)
-		debug("spawned %lu processes, %lu remote connections", exec_spawn_count, host_ssh_count);
+		debug("spawned %lu processes, %lu remote connections", exec_spawn_count, remote_connections);
 	return finish(rc);
 }

@@ -6,10 +6,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
 int msg_debug;
-int msg_quiet;
 int msg_notes_to_stderr;
 
 static void vline(FILE *f, const char *prefix, const char *fmt, va_list ap)
@@ -40,8 +38,6 @@ void warn(const char *fmt, ...)
 
 void note(const char *fmt, ...)
 {
-	if (msg_quiet)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vline(msg_notes_to_stderr ? stderr : stdout, "", fmt, ap);
@@ -50,8 +46,6 @@ void note(const char *fmt, ...)
 
 void note_err(const char *fmt, ...)
 {
-	if (msg_quiet)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
 	vline(stderr, "", fmt, ap);
@@ -66,17 +60,4 @@ void debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	vline(stderr, "zrep: debug: ", fmt, ap);
 	va_end(ap);
-}
-
-void msg_passthrough(const char *text)
-{
-	const char *s = text;
-	while (s && *s) {
-		const char *e = strchr(s, '\n');
-		size_t n = e ? (size_t)(e - s) : strlen(s);
-		if (n)
-			fprintf(stderr, "  %.*s\n", (int)n, s);
-		s = e ? e + 1 : s + n;
-	}
-	fflush(stderr);
 }

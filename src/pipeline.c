@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "exec_pump.h"
 #include "exec.h"
 #include "msg.h"
 #include "props.h"
@@ -42,6 +43,8 @@ static void handle_marker(const char *l, struct push_result *res)
 		res->detail = xstrdup(a);
 	} else if (remote_marker(l, "RECV-OK", NULL)) {
 		res->recv_ok = 1;
+	} else if (remote_marker(l, "RECV-FAILED", NULL)) {
+		res->recv_failed = 1;
 	} else if (remote_marker(l, "GUID", &a)) {
 		free(res->guid);
 		res->guid = xstrdup(a);
@@ -57,6 +60,9 @@ static void handle_marker(const char *l, struct push_result *res)
 			strv_push_nodup(&res->remote_names, xstrndup(a, (size_t)(tab - a)));
 			strv_push(&res->remote_guids, tab + 1);
 		}
+	} else if (remote_marker(l, "KILLED", &a)) {
+		note("ended %s receive%s into the destination left running by an earlier run", a,
+		     strcmp(a, "1") ? "s" : "");
 	} else if (remote_marker(l, "SETFAIL", &a)) {
 		warn("could not apply %s on the destination", a);
 	}
@@ -73,24 +79,16 @@ void push_result_free(struct push_result *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* The base to send from: the newest snapshot both sides hold with the same
- * guid, when that differs from o->base (recorded in res->adopted_base): newer
- * when an earlier transfer completed but was never recorded here, older when
- * the destination lost (or never got) what we recorded as sent. */
+/* The base to send from: the newest of our zrep snapshots whose guid the
+ * destination holds (under any name: zfs receive matches an incremental
+ * source by guid), when that differs from o->base (recorded in
+ * res->adopted_base): newer when an earlier transfer completed but was
+ * never recorded here (even one renamed _unsent), older when the
+ * destination lost (or never got) what we recorded as sent. */
 static const char *common_base(const struct push_opts *o, struct push_result *res)
 {
-	const struct zsnaps *ls = o->local_snaps;
-	const struct zsnap *best = NULL;
-	for (size_t i = 0; i < ls->n; i++) {
-		const struct zsnap *s = &ls->v[i];
-		if (!s->is_zrep || s->sn.unsent || !s->guid || (o->snap && strcmp(s->name, o->snap) == 0))
-			continue;
-		for (size_t k = 0; k < res->remote_names.n; k++) {
-			const char *rn = strchr(res->remote_names.v[k], '@');
-			if (rn && strcmp(rn + 1, s->snap) == 0 && strcmp(res->remote_guids.v[k], s->guid) == 0)
-				best = s;
-		}
-	}
+	const struct zsnap *best = zsnaps_common_base(o->local_snaps, res->remote_names.v, res->remote_guids.v,
+						      res->remote_names.n, o->snap);
 	if (best && (!o->base || strcmp(best->name, o->base) != 0)) {
 		res->adopted_base = xstrdup(best->name);
 		return best->name;
@@ -143,9 +141,9 @@ void push_call(const struct push_opts *o, struct remote_call *c)
 	sb_release(&exl);
 }
 
-/* Runs send [| outfilter] into fd; fills st (n stages). Returns pipeline_blame's answer. */
+/* Runs send [| outfilter] into fd (which it closes), relayed through x; fills st (n stages). */
 static int run_send(const struct push_opts *o, const char *base, int fd, struct proc *st, size_t *n,
-		    struct strv *sv, struct strv *fv)
+		    struct strv *sv, struct strv *fv, struct exec_xfer *x)
 {
 	struct send_opts so = {
 		.from = base,
@@ -164,10 +162,28 @@ static int run_send(const struct push_opts *o, const char *base, int fd, struct 
 		filter_argv(fv, cfg.outfilter);
 		proc_init(&st[(*n)++], fv->v);
 	}
-	st[*n - 1].out = fd;
 	st[0].err_tee = o->verbose;
 	st[0].ignore_sigpipe = 1;
-	return exec_pipeline(st, *n);
+	x->after = (int)*n - 1;
+	x->to_fd = fd;
+	x->stall_secs = cfg.stall_timeout;
+	return exec_pipeline_xfer(st, *n, x);
+}
+
+/* After giving up on a transfer: ends what is left of the receive into target on dest. */
+static void kill_remote_receive(const struct host *dest, const char *target)
+{
+	struct remote_call c;
+	remote_killrecv_call(&c, target);
+	struct remote_reply r;
+	remote_run(dest, &c, EXEC_CAPTURE, &r);
+	const char *n = remote_find(&r, "KILLED");
+	if (!n)
+		warn("could not check %s for a leftover receive into %s", dest->name, target);
+	else if (strcmp(n, "0") != 0)
+		note("ended %s leftover receive%s into %s on %s", n, strcmp(n, "1") ? "s" : "", target, dest->name);
+	remote_reply_free(&r);
+	remote_call_free(&c);
 }
 
 int push(const struct host *dest, const struct push_opts *o, struct push_result *res)
@@ -187,8 +203,9 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	}
 
 	struct strbuf line = STRBUF_INIT;
-	int ready = 0;
-	while (!ready && remote_read_line(rp.out_fd, &line)) {
+	int ready = 0, rl;
+	double deadline = cfg.timeout ? mono_now() + cfg.timeout : 0;
+	while (!ready && (rl = remote_read_line(rp.out_fd, &line, deadline)) > 0) {
 		debug("remote: %s", sb_str(&line));
 		ready = remote_marker(sb_str(&line), "READY", NULL);
 		handle_marker(sb_str(&line), res);
@@ -196,6 +213,8 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 			break;
 	}
 
+	if (!ready && rl < 0)
+		res->timed_out = 1;
 	const char *base = o->base;
 	if (ready && o->local_snaps)
 		base = common_base(o, res);
@@ -203,23 +222,42 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	struct proc st[MAX_STAGES];
 	size_t nst = 0;
 	struct strv sv = STRV_INIT, fv = STRV_INIT;
+	struct exec_xfer x = { 0 };
 	if (ready) {
 		res->started = 1;
-		run_send(o, base, rp.in_fd, st, &nst, &sv, &fv);
+		run_send(o, base, rp.in_fd, st, &nst, &sv, &fv, &x);
+		res->bytes = x.bytes;
+		res->stalled = x.stalled;
+	} else {
+		close(rp.in_fd);
 	}
-	close(rp.in_fd);
 	rp.in_fd = -1;
-	while (remote_read_line(rp.out_fd, &line)) {
-		debug("remote: %s", sb_str(&line));
-		handle_marker(sb_str(&line), res);
+	if (!res->stalled && !res->timed_out) {
+		/* The rest of the conversation: the receive's end, the marks, the expire. */
+		deadline = cfg.timeout ? mono_now() + cfg.timeout : 0;
+		while ((rl = remote_read_line(rp.out_fd, &line, deadline)) > 0) {
+			debug("remote: %s", sb_str(&line));
+			handle_marker(sb_str(&line), res);
+		}
+		if (rl < 0)
+			res->timed_out = 1;
 	}
 	close(rp.out_fd);
+	if (res->stalled || res->timed_out) {
+		exec_kill(&rp);
+		if (res->started)
+			kill_remote_receive(dest, o->recv.target);
+	}
 	int rst = exec_wait(&rp);
 	const char *rerr = sb_str(&rp.err_buf);
 	if (*rerr)
 		debug("remote stderr: %s", rerr);
 
-	if (!res->reached) {
+	int ok = res->recv_ok;
+	if (res->stalled || res->timed_out) {
+		zerr_set(&res->err, 1, "", !dest->local);
+		ok = 0;
+	} else if (!res->reached) {
 		zerr_set(&res->err, rst ? rst : 1, *rerr ? rerr : "no answer from the remote side", !dest->local);
 		if (res->err.kind == ZE_OTHER && rst == SSH_FAILURE)
 			res->err.kind = ZE_UNREACHABLE;
@@ -239,9 +277,12 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 			zerr_set(&res->err, 1, *rerr ? rerr : "receive failed", !dest->local);
 		else if (b >= 0)
 			zerr_set(&res->err, status[b], errs[b], 0);
-		/* A receiver that is content while the sender failed is not trusted. */
-		if (b >= 0)
-			res->recv_ok = 0;
+		/* A receiver that is content while the sender failed: the caller
+		 * decides by the received snapshot's guid. */
+		if (b >= 0) {
+			ok = 0;
+			res->sender_failed = res->recv_ok;
+		}
 	}
 	for (size_t i = 0; i < nst; i++) {
 		st[i].argv = NULL;
@@ -252,7 +293,7 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	proc_release(&rp);
 	sb_release(&line);
 	strv_clear(&full);
-	return res->recv_ok ? 0 : -1;
+	return ok ? 0 : -1;
 }
 
 size_t pull_stages(const struct pull_opts *o, struct strv *sv)

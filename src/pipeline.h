@@ -14,6 +14,7 @@
 
 #include "host.h"
 #include "remote.h"
+#include "snaps.h"
 #include "zfs.h"
 
 struct push_opts {
@@ -41,17 +42,26 @@ struct push_result {
 	int dest_master;   /* destination is master: split brain */
 	int dest_missing;  /* destination dataset missing */
 	int started;       /* data started to flow */
-	int recv_ok;
+	int recv_ok;       /* the destination said its receive succeeded */
+	int recv_failed;   /* the destination said its receive failed: it does not hold the snapshot */
+	int sender_failed; /* recv_ok, but a stage here failed: trust it only by guid */
 	int sent_marked;
 	char *guid;        /* guid of the received snapshot on the destination */
 	int expire_ran, expire_ok;
 	struct strv remote_names, remote_guids; /* destination's snapshots (local_snaps mode) */
 	char *adopted_base; /* newer common base found on the destination, or NULL */
+	int stalled;       /* the stream moved nothing for ZREP_STALL_TIMEOUT: ended on both hosts */
+	int timed_out;     /* the destination did not answer within ZREP_TIMEOUT: ended */
+	unsigned long long bytes; /* stream bytes that reached the destination's connection */
 	struct zerr err;   /* why it failed (receiver's error first) */
 	char *detail;      /* remote's error text for "destination missing" */
 };
 
-/* Pushes; returns 0 when the receive succeeded. Prints nothing itself. */
+/*
+ * Pushes; returns 0 when every stage succeeded and the destination
+ * confirmed the receive. Prints nothing itself (but a note when it ended a
+ * leftover receive after a stall).
+ */
 int push(const struct host *dest, const struct push_opts *o, struct push_result *res);
 void push_result_free(struct push_result *r);
 

@@ -7,21 +7,34 @@
 #include "remote.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "exec_pump.h"
 #include "msg.h"
 #include "zfs_sh.h"
 
 unsigned long remote_connections;
 
+/* zrep_killrecv DS: continues and kills every `zfs receive` into DS still running on this host
+ * (it may be stopped) and prints how many. Only a zrep that holds the source's lock pushes to DS,
+ * so any such receive is one a zrep gave up on or died in. ps and awk are POSIX. */
+#define KILLRECV_FN                                                                                      \
+	"zrep_killrecv() { n=0; "                                                                        \
+	"for p in $(ps -e -o pid= -o args= | awk -v d=\"$1\" '{ k = split($2, b, \"/\"); "             \
+	"if (b[k] == \"zfs\" && ($3 == \"receive\" || $3 == \"recv\") && "                             \
+	"substr($0, length($0) - length(d)) == \" \" d) print $1 }'); do "                              \
+	"kill -CONT $p 2>/dev/null; kill -KILL $p 2>/dev/null && n=$((n + 1)); done; echo $n; }; "
+
 /* $1 target, $2 master prop ("" = no check), $3 sent prop, $4 snapshot name
  * after '@', $5 receive command line, $6 expire command line or "", then
  * "prop=value" / "@inherit=prop" words to apply after the receive. */
 static const char push_script[] =
-	"d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; ex=$6; shift 6; "
+	KILLRECV_FN "d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; ex=$6; shift 6; "
+	"k=$(zrep_killrecv \"$d\"); if [ \"$k\" != 0 ]; then echo \"ZREP-KILLED $k\"; sleep 2; fi; "
 	"if [ -n \"$mp\" ]; then "
 	"m=$(zrep_local \"$mp\" \"$d\" 2>&1) || { echo \"ZREP-NODEST $m\" | tr '\\n' ' '; echo; exit 0; }; "
 	"if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "
@@ -80,6 +93,9 @@ static const char complete_script[] =
 	"c=$1; e=$2; if eval \"$c\" </dev/null >&2; then echo ZREP-COMPLETE; fi; "
 	"if [ -n \"$e\" ]; then if eval \"$e\" </dev/null >&2; then echo ZREP-EXPIRE-OK; "
 	"else echo ZREP-EXPIRE-FAILED; fi; fi";
+
+/* $1 the target of a receive that was given up on. */
+static const char killrecv_script[] = KILLRECV_FN "echo \"ZREP-KILLED $(zrep_killrecv \"$1\")\"";
 
 /* $1 ZREP_OUTFILTER (the user's shell code), then the sending command's words. */
 static const char pullsend_script[] = "f=$1; shift; \"$@\" | eval \"$f\"";
@@ -181,6 +197,12 @@ void remote_complete_call(struct remote_call *c, char *const *complete_argv, cha
 		strv_push(&c->args, "");
 }
 
+void remote_killrecv_call(struct remote_call *c, const char *target)
+{
+	call_init(c, "killrecv", killrecv_script);
+	strv_push(&c->args, target);
+}
+
 void remote_pullsend_call(struct remote_call *c, const char *outfilter, char *const *send_argv)
 {
 	call_init(c, "pullsend", pullsend_script);
@@ -279,7 +301,11 @@ int remote_run(const struct host *h, const struct remote_call *c, int err, struc
 	struct proc p;
 	proc_init(&p, argv.v);
 	p.err = err;
+	p.timeout = cfg.timeout;
 	r->status = exec_run(&p);
+	r->timed_out = p.timed_out;
+	if (p.timed_out)
+		error("%s on %s took more than ZREP_TIMEOUT=%d seconds; ended", c->name, h->name, cfg.timeout);
 	sb_init(&r->out);
 	sb_init(&r->err);
 	r->lines = (struct strv)STRV_INIT;
@@ -301,10 +327,19 @@ int remote_start(const struct host *h, const struct remote_call *c, struct proc 
 	return exec_start(p);
 }
 
-int remote_read_line(int fd, struct strbuf *line)
+int remote_read_line(int fd, struct strbuf *line, double deadline)
 {
 	sb_reset(line);
 	for (;;) {
+		if (deadline) {
+			struct pollfd pfd = { fd, POLLIN, 0 };
+			double left = deadline - mono_now();
+			int pr = left > 0 ? poll(&pfd, 1, (int)(left * 1000) + 1) : 0;
+			if (pr < 0 && errno == EINTR)
+				continue;
+			if (pr == 0)
+				return -1;
+		}
 		char ch;
 		ssize_t r = read(fd, &ch, 1);
 		if (r < 0 && errno == EINTR)

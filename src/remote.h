@@ -33,7 +33,8 @@ void remote_call_free(struct remote_call *c);
 void remote_zrep_argv(struct strv *sv);
 
 /*
- * push: run on the destination of a push. When master_prop is set it
+ * push: run on the destination of a push. First it ends a receive into
+ * target left running by a zrep that gave up or died (KILLED N). When master_prop is set it
  * answers MASTER (split brain: the destination is master too) or NODEST
  * TEXT (cannot read it there), else lists target's snapshots as SNAP
  * "NAME<TAB>GUID" lines; then READY, runs recv_cmd (a shell command line,
@@ -104,6 +105,9 @@ void remote_snaplist_call(struct remote_call *c, const char *props, const char *
  */
 void remote_complete_call(struct remote_call *c, char *const *complete_argv, char *const *expire_argv);
 
+/* killrecv: continue and kill every `zfs receive` into target still running there (KILLED N). */
+void remote_killrecv_call(struct remote_call *c, const char *target);
+
 /* pullsend (refresh step 3, on the source): `send_argv | sh -c outfilter` (the stream on stdout). */
 void remote_pullsend_call(struct remote_call *c, const char *outfilter, char *const *send_argv);
 
@@ -115,6 +119,7 @@ struct remote_reply {
 	struct strbuf out;  /* stdout as received */
 	struct strbuf err;  /* stderr, when captured */
 	struct strv lines;  /* out, split into lines */
+	int timed_out;      /* ended after ZREP_TIMEOUT (a message said so) */
 };
 void remote_reply_free(struct remote_reply *r);
 
@@ -129,8 +134,9 @@ const char *remote_find(const struct remote_reply *r, const char *name);
 const char *remote_after(const struct remote_reply *r, const char *name);
 
 /*
- * Runs c on h and waits. err: EXEC_CAPTURE (into r->err) or EXEC_INHERIT.
- * Returns r->status.
+ * Runs c on h and waits, at most ZREP_TIMEOUT seconds (then it is ended,
+ * r->timed_out set and a message printed). err: EXEC_CAPTURE (into r->err)
+ * or EXEC_INHERIT. Returns r->status.
  */
 int remote_run(const struct host *h, const struct remote_call *c, int err, struct remote_reply *r);
 
@@ -140,10 +146,13 @@ int remote_run(const struct host *h, const struct remote_call *c, int err, struc
  * argv receives the built words and must outlive p. Returns 0 or -1.
  */
 int remote_start(const struct host *h, const struct remote_call *c, struct proc *p, struct strv *argv);
-/* Reads one line (without its newline) from fd. Returns 1 with a line, 0 at EOF. */
-int remote_read_line(int fd, struct strbuf *line);
+/*
+ * Reads one line (without its newline) from fd. Returns 1 with a line, 0 at
+ * EOF, -1 when deadline (mono seconds, 0 = none) passed first.
+ */
+int remote_read_line(int fd, struct strbuf *line, double deadline);
 
-/* Runs argv on h (through ssh when remote) with p's wiring; returns the status. */
+/* Runs argv on h (through ssh when remote) with p's wiring, bounded by p->timeout; returns the status. */
 int remote_exec(const struct host *h, char *const *argv, struct proc *p);
 
 /* Counts a connection to h (when it is remote) for a stage built with remote_build or host_build_argv. */

@@ -8,6 +8,7 @@
 #define ZREP_REPORT_H
 
 #include "util.h"
+#include "snaps.h"
 #include "zfs.h"
 
 /* What `status` shows when nothing was ever sent. */

@@ -14,7 +14,7 @@
 int peer_read(const struct host *h, const char *fs, struct peer *p)
 {
 	memset(p, 0, sizeof(*p));
-	char *props = xasprintf("%s,guid,creation,%s", P.sent, P.master);
+	char *props = zsnaps_props(cfg.tag, P.master);
 	char *dsv[] = {(char *)fs, NULL};
 	struct zprops rows;
 	int st = zfs_get(h, props, NULL, 1, dsv, &rows, &p->err);
@@ -30,7 +30,7 @@ int peer_read(const struct host *h, const char *fs, struct peer *p)
 	const struct zprop *m = zprops_find(&rows, fs, P.master);
 	if (m && m->src == ZSRC_LOCAL)
 		p->master = xstrdup(m->value);
-	zfs_parse_snaps(&rows, fs, cfg.tag, &p->snaps);
+	zsnaps_parse(&rows, fs, cfg.tag, &p->snaps);
 	zprops_free(&rows);
 	return 0;
 }
@@ -163,11 +163,31 @@ int restore_readonly(const char *fs, const char *value, enum zsrc src)
 	return rc;
 }
 
-char *snap_desc(const struct zsnap *s)
+void victims_print(const char *host, const struct zsnaps *s, const size_t *v, size_t n,
+                   const struct zsnaps *other, int on_dest)
 {
-	if (!s)
-		return xstrdup("none");
-	return xasprintf("%s (guid %s)", s->name, s->guid ? s->guid : "unknown");
+	for (size_t i = 0; i < n; i++) {
+		const struct zsnap *x = &s->v[v[i]];
+		const char *what = "?";
+		switch (zsnap_victim_kind(x, other)) {
+		case VICTIM_FOREIGN:
+			what = "not made by zrep";
+			break;
+		case VICTIM_FAILED:
+			what = "a failed send";
+			break;
+		case VICTIM_SHARED:
+			what = "also on the other side";
+			break;
+		case VICTIM_SENT:
+			what = on_dest ? "received" : "sent";
+			break;
+		case VICTIM_UNSENT:
+			what = on_dest ? "not marked sent" : "never sent";
+			break;
+		}
+		note("  %s: destroying snapshot %s (%s)", host, x->name, what);
+	}
 }
 
 void split_brain_report(const char *fs, const struct zsnaps *mine, const char *phost, const char *pfs,

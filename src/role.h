@@ -54,8 +54,15 @@ int ensure_mounted(const struct fsinfo *fi);
  */
 int restore_readonly(const char *fs, const char *value, enum zsrc src);
 
-/* "fs@snap (guid G)" or "none" for messages; malloc'd. */
-char *snap_desc(const struct zsnap *s);
+/*
+ * Prints "  HOST: destroying snapshot NAME (why)" for the snapshots of s
+ * at the indices v (from rollback_victims). other (may be NULL) is the
+ * other side's list: a snapshot it holds is "also on the other side".
+ * on_dest: s is a destination's list, where the sent mark means
+ * "received".
+ */
+void victims_print(const char *host, const struct zsnaps *s, const size_t *v, size_t n,
+                   const struct zsnaps *other, int on_dest);
 
 /*
  * Prints the split-brain report: both hosts' last sent snapshot and guid,

@@ -30,7 +30,7 @@ static int last_sync_age(const char *fs, long long *age)
 	struct zsnaps s;
 	struct zerr e = { 0 };
 	int rc = -1;
-	if (zfs_list_snaps(&local_host, fs, cfg.tag, &s, &e) == 0) {
+	if (zrepfs_list_snaps(&local_host, fs, cfg.tag, &s, &e) == 0) {
 		const struct zsnap *ls = zsnaps_last_sent(&s);
 		long long t;
 		if (ls && parse_ll(ls->sent, &t) == 0) {
@@ -89,15 +89,21 @@ static int resume_pending(const struct fsinfo *fi, const struct host *dh, struct
 		rc = 0;
 		goto out;
 	}
-	to = zfs_token_toname(&local_host, token, &e);
+	char *toguid = NULL;
+	zfs_token_info(&local_host, token, &to, &toguid, &e);
 	const char *at = to ? strchr(to, '@') : NULL;
 	const struct zsnap *s = at ? zsnaps_find(snaps, at + 1) : NULL;
-	if (!to || !s || strncmp(to, fi->fs, (size_t)(at - to)) != 0 || strlen(fi->fs) != (size_t)(at - to)) {
-		error("%s:%s holds a partial receive of %s, which is not a snapshot of %s here; "
+	/* The send follows the token's guid: it must be our snapshot's, not only its name. */
+	if (!to || !s || strncmp(to, fi->fs, (size_t)(at - to)) != 0 || strlen(fi->fs) != (size_t)(at - to) ||
+	    !str_eq(toguid, s->guid)) {
+		error("%s:%s holds a partial receive of %s (guid %s), which is not a snapshot of %s here; "
 		      "discard it there with zfs receive -A %s",
-		      dh->name, fi->dest_fs, to ? to : "an unknown snapshot", fi->fs, fi->dest_fs);
+		      dh->name, fi->dest_fs, to ? to : "an unknown snapshot", toguid ? toguid : "?", fi->fs,
+		      fi->dest_fs);
+		free(toguid);
 		goto out;
 	}
+	free(toguid);
 	note("resuming the interrupted transfer of %s to %s:%s", to, dh->name, fi->dest_fs);
 	struct push_opts po = {
 		.snap = to,
@@ -119,7 +125,7 @@ static int resume_pending(const struct fsinfo *fi, const struct host *dh, struct
 	if (mark_sent_local(to, now_secs()) < 0)
 		goto out;
 	zsnaps_free(snaps);
-	if (zfs_list_snaps(&local_host, fi->fs, cfg.tag, snaps, &e) != 0) {
+	if (zrepfs_list_snaps(&local_host, fi->fs, cfg.tag, snaps, &e) != 0) {
 		error("cannot list snapshots of %s: %s", fi->fs, zerr_text(&e));
 		goto out;
 	}
@@ -130,6 +136,47 @@ out:
 	free(to);
 	zerr_clear(&e);
 	return rc;
+}
+
+/* Another zrep holds fs: -q skips it quietly when its last sync is recent; else busy (transient). */
+static int busy_outcome(const char *fs, const struct sync_opts *o)
+{
+	if (o->quiet_secs <= 0) {
+		error("cannot lock %s; cannot continue", fs);
+		return SYNC_TEMPFAIL;
+	}
+	long long age;
+	if (last_sync_age(fs, &age) < 0) {
+		error("%s is busy, and quiet mode cannot find its last sync", fs);
+		return SYNC_FAIL;
+	}
+	if (age > o->quiet_secs) {
+		error("%s is busy and its last sync was %llds ago, over the quiet limit of %ds", fs, age, o->quiet_secs);
+		return SYNC_FAIL;
+	}
+	note("Quiet mode: skipping busy fs %s (last sync %llds ago)", fs, age);
+	return SYNC_SKIPPED;
+}
+
+/*
+ * The destination said its receive succeeded but a stage here failed (the
+ * sender exited non-zero after the stream was complete): the snapshot
+ * counts as sent when the destination's guid of it is ours. Returns 1 then.
+ */
+static int adopt_by_guid(const struct push_result *res, const char *snap, const struct host *dh,
+			 const struct fsinfo *fi)
+{
+	if (!res->sender_failed || !res->guid)
+		return 0;
+	char *mine = NULL;
+	struct zerr e = { 0 };
+	int same = zfs_get_one(&local_host, "guid", snap, 0, &mine, &e) == 0 && str_eq(mine, res->guid);
+	if (same)
+		warn("the sending side failed (%s), but %s:%s received %s with its guid %s; recorded as sent",
+		     zerr_text(&res->err), dh->name, fi->dest_fs, strchr(snap, '@') + 1, mine);
+	free(mine);
+	zerr_clear(&e);
+	return same;
 }
 
 int sync_fs(const char *fs, const struct sync_opts *o)
@@ -143,8 +190,18 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	int rc = SYNC_FAIL;
 	int locked = 0;
 
+	memset(&fi, 0, sizeof(fi));
+	/* The flock first (no zfs command), then the settings this sync acts
+	 * on, read under it together with the lock properties (one zfs get):
+	 * a failover that finished in between is seen. */
+	int lr = fslock_take(fs, o->quiet_secs > 0);
+	if (lr != 0) {
+		rc = lr == 1 ? busy_outcome(fs, o) : SYNC_FAIL;
+		goto out;
+	}
+	locked = 1;
 	if (fsinfo_read(&local_host, fs, &fi) < 0)
-		return SYNC_FAIL;
+		goto out;
 	if (!fsinfo_is_master(&fi)) {
 		error("%s is not master here; cannot sync (%s is not yes)", fs, P.master);
 		goto out;
@@ -161,29 +218,15 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		error("%s: refusing the value of %s", fs, P.dest_fs);
 		goto out;
 	}
-	int lr = fslock_acquire(fs, o->quiet_secs > 0);
-	if (lr < 0)
-		goto out;
-	if (lr == 1) {
-		if (o->quiet_secs > 0) {
-			long long age;
-			if (last_sync_age(fs, &age) < 0) {
-				error("%s is busy, and quiet mode cannot find its last sync", fs);
-				goto out;
-			}
-			if (age > o->quiet_secs) {
-				error("%s is busy and its last sync was %llds ago, over the quiet limit of %ds", fs, age,
-				      o->quiet_secs);
-				goto out;
-			}
-			note("Quiet mode: skipping busy fs %s (last sync %llds ago)", fs, age);
-			rc = SYNC_SKIPPED;
-			goto out;
-		}
-		error("cannot lock %s; cannot continue", fs);
+	struct lock_holder hd = { -1, fi.lock_owner, fi.lock_time };
+	if (!fi.lock_pid || parse_ll(fi.lock_pid, &hd.pid) < 0)
+		hd.pid = fi.lock_pid ? -1 : 0;
+	lr = fslock_mark(fs, &hd, o->quiet_secs > 0);
+	if (lr != 0) {
+		locked = 0; /* released by fslock_mark */
+		rc = lr == 1 ? busy_outcome(fs, o) : lr == -2 ? SYNC_TEMPFAIL : SYNC_FAIL;
 		goto out;
 	}
-	locked = 1;
 	if (zrepfs_snaps(&local_host, fs, &snaps) < 0) {
 		goto out;
 	}
@@ -239,15 +282,28 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		.remote_expire = !(o->skip_expire || cfg.skip_expire),
 		.local_snaps = &snaps,
 	};
-	if (push(&dh, &po, &res) != 0) {
+	if (push(&dh, &po, &res) != 0 && !adopt_by_guid(&res, newsnap, &dh, &fi)) {
 		if (res.dest_master) {
 			error("split brain: %s:%s is also master; not sending (last sent here: %s, guid %s)", dh.name,
 			      fi.dest_fs, base->name, base->guid ? base->guid : "?");
 		} else if (res.dest_missing) {
 			error("cannot sync %s: %s:%s is not there (%s)", fs, dh.name, fi.dest_fs,
 			      res.detail ? res.detail : "no such dataset");
+		} else if (res.stalled) {
+			error("sync of %s to %s:%s stalled: no data moved for %d seconds (ZREP_STALL_TIMEOUT) after "
+			      "%llu bytes; ended on both hosts",
+			      newsnap, dh.name, fi.dest_fs, cfg.stall_timeout, res.bytes);
+			note("keeping %s; the next sync sends it", newsnap);
+			rc = SYNC_TEMPFAIL;
+		} else if (res.timed_out) {
+			error("sync of %s to %s:%s: %s did not answer within %d seconds (ZREP_TIMEOUT); ended", newsnap,
+			      dh.name, fi.dest_fs, dh.name, cfg.timeout);
+			note("keeping %s: %s:%s may hold it; the next sync checks by guid", newsnap, dh.name, fi.dest_fs);
+			rc = SYNC_TEMPFAIL;
 		} else if (!res.reached) {
 			error("cannot sync %s: %s is not reachable: %s", fs, dh.name, zerr_text(&res.err));
+			if (res.err.kind == ZE_UNREACHABLE)
+				rc = SYNC_TEMPFAIL;
 		} else {
 			error("sync of %s to %s:%s failed: %s (%s)", newsnap, dh.name, fi.dest_fs,
 			      zerr_kind_str(res.err.kind), zerr_text(&res.err));
@@ -255,10 +311,17 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 				error("%s:%s holds a partial receive: resume it with zrep sync -r %s, or discard it "
 				      "there with zfs receive -A %s",
 				      dh.name, fi.dest_fs, fs, fi.dest_fs);
+			/* Only a snapshot the destination said it could not receive
+			 * is set aside: one whose receive may have committed (its
+			 * answer lost) stays, and the next sync adopts it by guid
+			 * or sends it. */
 			if (resumable)
 				note("resume mode: keeping %s; zrep sync -r %s resumes the transfer", newsnap, fs);
-			else if (o->make_snapshot)
+			else if (o->make_snapshot && (res.recv_failed || !res.started))
 				dispose_failed(newsnap);
+			else if (o->make_snapshot)
+				note("keeping %s: %s:%s may hold it; the next sync checks by guid", newsnap, dh.name,
+				     fi.dest_fs);
 		}
 		goto out;
 	}

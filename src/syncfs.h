@@ -20,8 +20,9 @@ struct sync_opts {
 	char **newsnap_out; /* if set, receives the snapshot that was sent */
 };
 
-/* Result codes. */
-enum { SYNC_OK = 0, SYNC_FAIL = -1, SYNC_SKIPPED = 1 };
+/* Result codes. SYNC_TEMPFAIL: it may work on the next run unchanged (busy,
+ * stalled, timed out, partner unreachable); SYNC_FAIL needs a person. */
+enum { SYNC_OK = 0, SYNC_FAIL = -1, SYNC_SKIPPED = 1, SYNC_TEMPFAIL = 2 };
 
 int sync_fs(const char *fs, const struct sync_opts *o);
 

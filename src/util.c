@@ -126,12 +126,6 @@ void sb_release(struct strbuf *sb)
 	sb_init(sb);
 }
 
-void sb_rtrim(struct strbuf *sb)
-{
-	while (sb->len && isspace((unsigned char)sb->buf[sb->len - 1]))
-		sb->buf[--sb->len] = '\0';
-}
-
 const char *sb_str(const struct strbuf *sb)
 {
 	return sb->buf ? sb->buf : "";

@@ -31,7 +31,6 @@ void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(prin
 void sb_reset(struct strbuf *sb);
 void sb_release(struct strbuf *sb);
 /* Removes trailing newlines/spaces. */
-void sb_rtrim(struct strbuf *sb);
 /* Returns buf ("" when never written); never NULL. */
 const char *sb_str(const struct strbuf *sb);
 /* Detaches the buffer (caller frees); the strbuf is reset. */

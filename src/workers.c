@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
 #include "exec.h"
 #include "host.h"
 #include "lock.h"
@@ -55,6 +54,8 @@ static void tally(struct worker_tally *t, int r)
 		t->ok++;
 	else if (r == WORKER_SKIPPED)
 		t->skipped++;
+	else if (r == WORKER_TEMPFAIL)
+		t->tempfail++;
 	else
 		t->failed++;
 }
@@ -83,14 +84,14 @@ static void slot_finish(struct slot *s, char *const *items, size_t n, const char
                         struct worker_tally *t)
 {
 	int st = exec_wait_worker(s->pid);
-	int r = st == WORKER_OK || st == WORKER_SKIPPED ? st : WORKER_FAILED;
+	int r = st == WORKER_OK || st == WORKER_SKIPPED || st == WORKER_TEMPFAIL ? st : WORKER_FAILED;
 	fflush(stdout);
 	fflush(stderr);
 	write_all(1, s->buf[0].buf ? s->buf[0].buf : "", s->buf[0].len);
 	write_all(2, s->buf[1].buf ? s->buf[1].buf : "", s->buf[1].len);
 	if (st > 128 && st < 128 + 65 && !exec_interrupted())
 		error("the worker for %s died of signal %d", items[s->item], st - 128);
-	if (r == WORKER_FAILED && failed_note && n > 1)
+	if ((r == WORKER_FAILED || r == WORKER_TEMPFAIL) && failed_note && n > 1)
 		error("%s of %s failed; continuing with the others", failed_note, items[s->item]);
 	tally(t, r);
 	sb_release(&s->buf[0]);
@@ -117,7 +118,7 @@ void workers_run(char *const *items, size_t n, int parallel, int (*job)(const ch
 	if (parallel <= 1 || n <= 1) {
 		for (size_t i = 0; i < n && !exec_interrupted(); i++) {
 			int r = job(items[i], arg);
-			if (r == WORKER_FAILED && failed_note && n > 1)
+			if ((r == WORKER_FAILED || r == WORKER_TEMPFAIL) && failed_note && n > 1)
 				error("%s of %s failed; continuing with the others", failed_note, items[i]);
 			tally(t, r);
 		}
@@ -125,12 +126,6 @@ void workers_run(char *const *items, size_t n, int parallel, int (*job)(const ch
 	}
 	if ((size_t)parallel > n)
 		parallel = (int)n;
-	/*
-	 * Every fs lock is taken under the global lock, so the workers of this
-	 * run queue for it too: each may wait its Z_LOCK_RETRY seconds plus one
-	 * per worker (at -P 16 under load, 10 s was seen to run out).
-	 */
-	cfg.lock_retry += parallel;
 	/* The ssh control directory belongs to this process: make it before forking. */
 	host_mux_prepare();
 	struct slot *slots = xmalloc((size_t)parallel * sizeof(*slots));
@@ -155,7 +150,7 @@ void workers_run(char *const *items, size_t n, int parallel, int (*job)(const ch
 				if (exec_interrupted())
 					break;
 				int r = job(items[next], arg);
-				if (r == WORKER_FAILED && failed_note)
+				if ((r == WORKER_FAILED || r == WORKER_TEMPFAIL) && failed_note)
 					error("%s of %s failed; continuing with the others", failed_note,
 					      items[next]);
 				tally(t, r);
@@ -216,6 +211,6 @@ void workers_summary(const char *cmdname, const char *verb, size_t n, const stru
 		return;
 	fflush(stderr);
 	printf("%s: %zu filesystems: %s %d, skipped %d, failed %d\n", cmdname, n, verb, t->ok, t->skipped,
-	       t->failed);
+	       t->failed + t->tempfail);
 	fflush(stdout);
 }

@@ -14,8 +14,9 @@
 
 #include "util.h"
 
-/* What a job reports. */
-enum { WORKER_OK = 0, WORKER_FAILED = 1, WORKER_SKIPPED = 3 };
+/* What a job reports (also a worker's exit status). WORKER_TEMPFAIL: it
+ * failed but may work on the next run unchanged (busy, timed out...). */
+enum { WORKER_OK = 0, WORKER_FAILED = 1, WORKER_SKIPPED = 3, WORKER_TEMPFAIL = 75 };
 
 /* The default number of workers (bench/sync-all measured it; README). */
 #define WORKERS_DEFAULT 8
@@ -31,7 +32,7 @@ enum { WORKER_OK = 0, WORKER_FAILED = 1, WORKER_SKIPPED = 3 };
 int workers_mux_group(int slot);
 
 struct worker_tally {
-	int ok, skipped, failed;
+	int ok, skipped, failed, tempfail;
 };
 
 /* Removes repeated names, keeping the first of each (pure). */

@@ -1,6 +1,7 @@
 /*
- * zfs: argv builders, runners, parsers and error typing for zfs. Nothing
- * outside this file spells a zfs flag.
+ * zfs: argv builders and runners for zfs, and per-host feature detection.
+ * Nothing outside this file (and zfs_parse.c) spells a zfs flag or a
+ * property source list.
  */
 #include "zfs.h"
 
@@ -8,264 +9,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "msg.h"
-
-/* ---- parsing ---------------------------------------------------------- */
-
-enum zsrc zfs_parse_source(const char *s, char **inherited_from)
-{
-	if (inherited_from)
-		*inherited_from = NULL;
-	if (strcmp(s, "local") == 0)
-		return ZSRC_LOCAL;
-	if (strcmp(s, "received") == 0)
-		return ZSRC_RECEIVED;
-	if (strcmp(s, "default") == 0)
-		return ZSRC_DEFAULT;
-	if (strcmp(s, "temporary") == 0)
-		return ZSRC_TEMPORARY;
-	if (strcmp(s, "-") == 0 || *s == '\0')
-		return ZSRC_NONE;
-	if (str_starts(s, "inherited from ")) {
-		if (inherited_from)
-			*inherited_from = xstrdup(s + 15);
-		return ZSRC_INHERITED;
-	}
-	return ZSRC_OTHER;
-}
-
-int zfs_parse_get(const char *text, struct zprops *out)
-{
-	size_t cap = 0;
-	out->v = NULL;
-	out->n = 0;
-	const char *s = text;
-	while (s && *s) {
-		const char *e = strchr(s, '\n');
-		size_t len = e ? (size_t)(e - s) : strlen(s);
-		char *line = xstrndup(s, len);
-		s = e ? e + 1 : s + len;
-		if (!*line) {
-			free(line);
-			continue;
-		}
-		/* name TAB prop TAB value TAB source: names and props have no tabs,
-		 * the source is the last field, the value is what lies between. */
-		char *t1 = strchr(line, '\t');
-		char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-		char *t3 = t2 ? strrchr(t2 + 1, '\t') : NULL;
-		if (!t1 || !t2) {
-			free(line);
-			zprops_free(out);
-			return -1;
-		}
-		*t1 = *t2 = '\0';
-		const char *src = "-";
-		if (t3) {
-			*t3 = '\0';
-			src = t3 + 1;
-		}
-		if (out->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			out->v = xrealloc(out->v, cap * sizeof(*out->v));
-		}
-		struct zprop *p = &out->v[out->n++];
-		p->name = xstrdup(line);
-		p->prop = xstrdup(t1 + 1);
-		p->value = xstrdup(t2 + 1);
-		p->src = zfs_parse_source(src, &p->inherited_from);
-		free(line);
-	}
-	return 0;
-}
-
-void zprops_free(struct zprops *p)
-{
-	for (size_t i = 0; i < p->n; i++) {
-		free(p->v[i].name);
-		free(p->v[i].prop);
-		free(p->v[i].value);
-		free(p->v[i].inherited_from);
-	}
-	free(p->v);
-	p->v = NULL;
-	p->n = 0;
-}
-
-const struct zprop *zprops_find(const struct zprops *p, const char *name, const char *prop)
-{
-	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->v[i].name, name) == 0 && strcmp(p->v[i].prop, prop) == 0)
-			return &p->v[i];
-	return NULL;
-}
-
-static const char *skip_blanks(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
-/* ---- errors ------------------------------------------------------------ */
-
-static int has(const char *hay, const char *needle)
-{
-	return hay && strstr(hay, needle);
-}
-
-enum zerr_kind zfs_classify(int status, const char *t, int remote)
-{
-	if (status == 0)
-		return ZE_OK;
-	if (has(t, "partially-complete state") || has(t, "resume token") || has(t, "receive_resume_token") ||
-	    has(t, "contains partially"))
-		return ZE_RESUME;
-	if (has(t, "has been modified") || has(t, "modified since most recent snapshot"))
-		return ZE_MODIFIED;
-	if (has(t, "does not match incremental source") || has(t, "most recent snapshot of") ||
-	    has(t, "does not match") || has(t, "incremental source") || has(t, "destination has snapshots"))
-		return ZE_MISMATCH;
-	if (has(t, "exists\nmust specify -F") || has(t, "must specify -F to overwrite") ||
-	    has(t, "already exists") || has(t, "dataset already exists"))
-		return ZE_EXISTS;
-	if (has(t, "dataset is busy") || has(t, "is busy") || has(t, "has holds") || has(t, "tag already exists") ||
-	    has(t, "dataset is held") || has(t, "pool or dataset is busy"))
-		return ZE_BUSY;
-	if (has(t, "does not exist") || has(t, "dataset does not exist") || has(t, "no such pool") ||
-	    has(t, "could not find any snapshots") || has(t, "no such dataset"))
-		return ZE_NOENT;
-	if (has(t, "invalid option") || has(t, "bad property list") || has(t, "invalid property") ||
-	    has(t, "unrecognized command") || has(t, "unsupported"))
-		return ZE_NOTSUP;
-	if (remote && status == SSH_FAILURE)
-		return ZE_UNREACHABLE;
-	return ZE_OTHER;
-}
-
-const char *zerr_kind_str(enum zerr_kind k)
-{
-	switch (k) {
-	case ZE_OK: return "ok";
-	case ZE_NOENT: return "does not exist";
-	case ZE_MODIFIED: return "destination modified since its most recent snapshot";
-	case ZE_MISMATCH: return "stream does not match the destination";
-	case ZE_EXISTS: return "destination exists";
-	case ZE_BUSY: return "dataset is busy or held";
-	case ZE_RESUME: return "destination holds a partially received stream";
-	case ZE_UNREACHABLE: return "host not reachable";
-	case ZE_NOTSUP: return "not supported by this zfs";
-	case ZE_OTHER: return "zfs command failed";
-	}
-	return "?";
-}
-
-void zerr_clear(struct zerr *e)
-{
-	if (!e)
-		return;
-	free(e->msg);
-	e->msg = NULL;
-	e->kind = ZE_OK;
-	e->status = 0;
-}
-
-void zerr_set(struct zerr *e, int status, const char *errtext, int remote)
-{
-	if (!e)
-		return;
-	zerr_clear(e);
-	e->status = status;
-	e->kind = zfs_classify(status, errtext, remote);
-	if (errtext && *errtext) {
-		/* One line for messages: lines joined by spaces, a usage text cut. */
-		struct strbuf sb = STRBUF_INIT;
-		struct strv lines = STRV_INIT;
-		strv_lines(&lines, errtext);
-		for (size_t i = 0; i < lines.n; i++) {
-			const char *l = skip_blanks(lines.v[i]);
-			if (str_starts(l, "usage:"))
-				break;
-			if (!*l)
-				continue;
-			if (sb.len)
-				sb_adds(&sb, " ");
-			sb_adds(&sb, l);
-		}
-		strv_clear(&lines);
-		e->msg = sb_detach(&sb);
-	}
-}
-
-const char *zerr_text(const struct zerr *e)
-{
-	if (e->msg && *e->msg)
-		return e->msg;
-	if (e->status < 0)
-		return "could not run zfs";
-	return zerr_kind_str(e->kind);
-}
+#include "remote.h"
 
 /* ---- features ---------------------------------------------------------- */
-
-/* Letters of the first "[-letters]" group in line, or "". */
-static void first_flag_group(const char *line, char *buf, size_t len)
-{
-	buf[0] = '\0';
-	const char *p = strstr(line, "[-");
-	if (!p)
-		return;
-	p += 2;
-	size_t n = 0;
-	while (*p && *p != ']' && n + 1 < len) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z'))
-			buf[n++] = *p;
-		else
-			break;
-		p++;
-	}
-	buf[n] = '\0';
-}
-
-void zfs_parse_usage(const char *text, struct zfs_features *f)
-{
-	memset(f, 0, sizeof(*f));
-	f->probed = 1;
-	struct strv lines = STRV_INIT;
-	strv_lines(&lines, text);
-	for (size_t i = 0; i < lines.n; i++) {
-		const char *l = skip_blanks(lines.v[i]);
-		char g[64];
-		first_flag_group(l, g, sizeof(g));
-		if (str_starts(l, "receive ") || str_starts(l, "recv ")) {
-			if (strchr(g, 'u'))
-				f->recv_u = 1;
-			if (strchr(g, 's'))
-				f->recv_s = 1;
-			if ((strstr(l, "-o <property") || strstr(l, "-o property")) && !strstr(l, "-o origin"))
-				f->recv_o = 1;
-		} else if (str_starts(l, "send ")) {
-			if (strchr(g, 'p'))
-				f->send_p = 1;
-			if (str_starts(l, "send -t") || strstr(l, " -t "))
-				f->send_t = 1;
-		} else if (str_starts(l, "bookmark ")) {
-			f->bookmarks = 1;
-		} else if (str_starts(l, "hold ")) {
-			f->holds = 1;
-		} else if (str_starts(l, "list ")) {
-			if (strstr(l, "-d"))
-				f->depth = 1;
-		} else if (str_starts(l, "set ")) {
-			if (strstr(l, "snapshot"))
-				f->snapprops = 1;
-		}
-	}
-	/* Resuming needs both halves. */
-	if (!f->send_t)
-		f->recv_s = 0;
-	strv_clear(&lines);
-}
 
 struct feat_cache {
 	char *host;
@@ -292,19 +40,16 @@ const struct zfs_features *zfs_features(const struct host *h)
 		if (feats[i].host && strcmp(feats[i].host, key) == 0)
 			return &feats[i].f;
 	/* `zfs` alone prints its usage (status 2); stdout and stderr both count. */
-	struct strv sv = STRV_INIT;
-	host_build_script(h, "zfs 2>&1; exit 0", NULL, &sv);
-	struct proc p;
-	proc_init(&p, sv.v);
-	if (!h->local)
-		host_ssh_count++;
-	exec_run(&p);
+	struct remote_call c;
+	remote_features_call(&c);
+	struct remote_reply r;
+	remote_run(h, &c, EXEC_CAPTURE, &r);
+	remote_call_free(&c);
 	struct zfs_features f;
-	zfs_parse_usage(sb_str(&p.out_buf), &f);
+	zfs_parse_usage(sb_str(&r.out), &f);
 	debug("zfs features on %s: recv-u=%d recv-o=%d resume=%d bookmarks=%d holds=%d", h->name, f.recv_u,
 	      f.recv_o, f.recv_s, f.bookmarks, f.holds);
-	proc_release(&p);
-	strv_clear(&sv);
+	remote_reply_free(&r);
 	zfs_features_set(key, &f);
 	return zfs_features(h);
 }
@@ -318,10 +63,15 @@ int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct
 	strv_pushv(&sv, args);
 	struct proc p;
 	proc_init(&p, NULL);
-	int st = host_run(h, sv.v, &p);
+	p.timeout = cfg.timeout;
+	int st = remote_exec(h, sv.v, &p);
+	if (p.timed_out)
+		error("zfs %s on %s took more than ZREP_TIMEOUT=%d seconds; ended", args[0], h->name, cfg.timeout);
 	if (out)
 		sb_add(out, p.out_buf.buf ? p.out_buf.buf : "", p.out_buf.len);
 	zerr_set(err, st, sb_str(&p.err_buf), !h->local);
+	if (err && p.timed_out)
+		err->kind = ZE_TIMEOUT;
 	if (st != 0)
 		debug("zfs %s failed on %s: %s", args[0], h->name, sb_str(&p.err_buf));
 	proc_release(&p);
@@ -384,15 +134,46 @@ int zfs_get(const struct host *h, const char *props, const char *sources, int de
 	    struct zprops *out, struct zerr *err)
 {
 	struct strv sv = STRV_INIT;
-	zfs_argv_get(&sv, props, sources, depth, datasets);
-	return run_get(h, &sv, out, err);
+	/* Without a source filter every row is printed, so the rows can be checked
+	 * against the grid zfs prints; a native property last (its values hold no
+	 * newline) makes any row forged by a value with newlines break it. */
+	int checkable = !sources && strcmp(props, "all") != 0;
+	const char *last = strrchr(props, ',');
+	char *list = checkable && strchr(last ? last + 1 : props, ':') ? xasprintf("%s,type", props) : xstrdup(props);
+	zfs_argv_get(&sv, list, sources, depth, datasets);
+	int st = run_get(h, &sv, out, err);
+	if (st == 0 && checkable && zfs_rows_check(out, list, datasets, depth) < 0) {
+		zprops_free(out);
+		if (err) {
+			zerr_clear(err);
+			err->kind = ZE_OTHER;
+			err->status = 1;
+			err->msg = xasprintf("the properties %s%s%s read there do not check out (a property value holds a "
+					     "newline?); refusing to act on them",
+					     datasets && datasets[0] ? "of " : "", datasets && datasets[0] ? datasets[0] : "",
+					     "");
+		}
+		st = 1;
+	}
+	free(list);
+	return st;
 }
 
-int zfs_get_display(const struct host *h, const char *props, const char *sources, char *const *datasets,
-		    struct zprops *out, struct zerr *err)
+/* The sources of properties set on a dataset itself: snapshots, which only
+ * inherit, have none. */
+#define OWN_SOURCES "local,received"
+
+int zfs_get_own_props(const struct host *h, const char *props, char *const *datasets, struct zprops *out,
+                      struct zerr *err)
+{
+	return zfs_get(h, props, OWN_SOURCES, -1, datasets, out, err);
+}
+
+int zfs_get_own_props_display(const struct host *h, const char *props, char *const *datasets,
+                              struct zprops *out, struct zerr *err)
 {
 	struct strv sv = STRV_INIT;
-	zfs_argv_get_display(&sv, props, sources, datasets);
+	zfs_argv_get_display(&sv, props, OWN_SOURCES, datasets);
 	return run_get(h, &sv, out, err);
 }
 
@@ -434,6 +215,15 @@ int zfs_get_one(const struct host *h, const char *prop, const char *ds, int loca
 	}
 	zprops_free(&rows);
 	return 0;
+}
+
+int zfs_get_written_since(const struct host *h, const char *fs, const char *snap, char **val,
+                          struct zerr *err)
+{
+	char *prop = xasprintf("written@%s", snap);
+	int st = zfs_get_one(h, prop, fs, 0, val, err);
+	free(prop);
+	return st;
 }
 
 int zfs_set(const struct host *h, const char *ds, const char *prop, const char *value, struct zerr *err)
@@ -526,7 +316,7 @@ int zfs_snap_table(const struct host *h, const char *fs, struct strbuf *out, str
 	return st;
 }
 
-int zfs_exists(const struct host *h, const char *ds, const char *type, struct zerr *err)
+static int exists_as(const struct host *h, const char *ds, const char *type, struct zerr *err)
 {
 	int st;
 	if (type)
@@ -540,143 +330,14 @@ int zfs_exists(const struct host *h, const char *ds, const char *type, struct ze
 	return -1;
 }
 
-/* ---- snapshots --------------------------------------------------------- */
-
-static int snap_order(const void *a, const void *b)
+int zfs_exists(const struct host *h, const char *ds, struct zerr *err)
 {
-	const struct zsnap *x = a, *y = b;
-	if (x->is_zrep != y->is_zrep)
-		return x->is_zrep - y->is_zrep;
-	if (x->is_zrep)
-		return snapname_cmp(&x->sn, &y->sn);
-	if (x->creation != y->creation)
-		return x->creation < y->creation ? -1 : 1;
-	return strcmp(x->name, y->name);
+	return exists_as(h, ds, NULL, err);
 }
 
-int zfs_parse_snaps(const struct zprops *rows, const char *fs, const char *tag, struct zsnaps *out)
+int zfs_exists_fs(const struct host *h, const char *ds, struct zerr *err)
 {
-	size_t fl = strlen(fs);
-	char *sentprop = xasprintf("%s:sent", tag);
-	size_t cap = 0;
-	out->v = NULL;
-	out->n = 0;
-	for (size_t i = 0; i < rows->n; i++) {
-		const struct zprop *r = &rows->v[i];
-		if (strncmp(r->name, fs, fl) != 0 || r->name[fl] != '@')
-			continue;
-		struct zsnap *s = NULL;
-		for (size_t k = 0; k < out->n; k++)
-			if (strcmp(out->v[k].name, r->name) == 0)
-				s = &out->v[k];
-		if (!s) {
-			if (out->n == cap) {
-				cap = cap ? cap * 2 : 16;
-				out->v = xrealloc(out->v, cap * sizeof(*out->v));
-			}
-			s = &out->v[out->n++];
-			memset(s, 0, sizeof(*s));
-			s->name = xstrdup(r->name);
-			s->is_zrep = snapname_parse(s->name + fl + 1, tag, &s->sn) == 0;
-		}
-		if (strcmp(r->prop, sentprop) == 0) {
-			if (r->src == ZSRC_LOCAL) {
-				free(s->sent);
-				s->sent = xstrdup(r->value);
-			}
-		} else if (strcmp(r->prop, "guid") == 0) {
-			free(s->guid);
-			s->guid = xstrdup(r->value);
-		} else if (strcmp(r->prop, "creation") == 0) {
-			long long c;
-			if (parse_ll(r->value, &c) == 0)
-				s->creation = c;
-		}
-	}
-	free(sentprop);
-	if (out->n > 1) /* qsort(NULL, 0, ...) is undefined behaviour */
-		qsort(out->v, out->n, sizeof(*out->v), snap_order);
-	/* qsort moved the entries: set the snap pointers afterwards. */
-	for (size_t k = 0; k < out->n; k++)
-		out->v[k].snap = out->v[k].name + fl + 1;
-	return 0;
-}
-
-int zfs_list_snaps(const struct host *h, const char *fs, const char *tag, struct zsnaps *out, struct zerr *err)
-{
-	char *props = xasprintf("%s:sent,guid,creation", tag);
-	char *dsv[] = { (char *)fs, NULL };
-	struct zprops rows;
-	out->v = NULL;
-	out->n = 0;
-	/* -t snapshot is not understood by every zfs get; filter by name instead. */
-	int st = zfs_get(h, props, NULL, 1, dsv, &rows, err);
-	free(props);
-	if (st != 0)
-		return st;
-	zfs_parse_snaps(&rows, fs, tag, out);
-	zprops_free(&rows);
-	return 0;
-}
-
-void zsnaps_free(struct zsnaps *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->v[i].name);
-		free(s->v[i].sent);
-		free(s->v[i].guid);
-	}
-	free(s->v);
-	s->v = NULL;
-	s->n = 0;
-}
-
-const struct zsnap *zsnaps_last_sent(const struct zsnaps *s)
-{
-	const struct zsnap *best = NULL;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].is_zrep && s->v[i].sent && !s->v[i].sn.unsent)
-			best = &s->v[i];
-	return best;
-}
-
-const struct zsnap *zsnaps_newest(const struct zsnaps *s, int skip_unsent)
-{
-	const struct zsnap *best = NULL;
-	for (size_t i = 0; i < s->n; i++)
-		if (s->v[i].is_zrep && !(skip_unsent && s->v[i].sn.unsent))
-			best = &s->v[i];
-	return best;
-}
-
-const struct zsnap *zsnaps_find(const struct zsnaps *s, const char *snap)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i].snap, snap) == 0)
-			return &s->v[i];
-	return NULL;
-}
-
-void zsnaps_add(struct zsnaps *s, const char *full, const char *tag)
-{
-	const char *at = strchr(full, '@');
-	if (!at)
-		return;
-	s->v = xrealloc(s->v, (s->n + 1) * sizeof(*s->v));
-	struct zsnap *z = &s->v[s->n++];
-	memset(z, 0, sizeof(*z));
-	z->name = xstrdup(full);
-	z->snap = z->name + (at - full) + 1;
-	z->is_zrep = snapname_parse(z->snap, tag, &z->sn) == 0;
-	/* xrealloc may have moved the array: the snap pointers point into the
-	 * names, which did not move. A zrep snapshot made now is the newest. */
-}
-
-void zsnaps_mark_sent(struct zsnaps *s, const char *full)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->v[i].name, full) == 0 && !s->v[i].sent)
-			s->v[i].sent = xstrdup("1");
+	return exists_as(h, ds, "filesystem,volume", err);
 }
 
 /* ---- send / receive ---------------------------------------------------- */
@@ -730,59 +391,45 @@ int zfs_probe(const struct host *h, const char *ds, int *exists, struct zerr *er
 
 int zfs_probe_token(const struct host *h, const char *ds, int *exists, char **token, struct zerr *err)
 {
-	static const char script[] = "zfs 2>&1 </dev/null; echo ZREP-PROBE-END; "
-				     "if zfs list -H -o name \"$1\" </dev/null >/dev/null 2>&1; "
-				     "then echo ZREP-EXISTS; "
-				     "t=$(zfs get -H -o value receive_resume_token \"$1\" 2>/dev/null </dev/null); "
-				     "echo \"ZREP-TOKEN $t\"; else echo ZREP-ABSENT; fi";
-	char *args[] = { (char *)ds, NULL };
-	struct strv sv = STRV_INIT;
 	if (token)
 		*token = NULL;
-	host_build_script(h, script, args, &sv);
-	struct proc p;
-	proc_init(&p, sv.v);
-	if (!h->local)
-		host_ssh_count++;
-	int st = exec_run(&p);
-	const char *out = sb_str(&p.out_buf);
-	const char *end = strstr(out, "ZREP-PROBE-END\n");
+	struct remote_call c;
+	remote_probe_call(&c, ds);
+	struct remote_reply r;
+	int st = remote_run(h, &c, EXEC_CAPTURE, &r);
+	remote_call_free(&c);
+	const char *after = remote_after(&r, "PROBE-END");
 	int rc = 0;
-	if (st != 0 || !end) {
-		zerr_set(err, st ? st : 1, *sb_str(&p.err_buf) ? sb_str(&p.err_buf) : "no answer", !h->local);
+	if (st != 0 || !after) {
+		zerr_set(err, st ? st : 1, *sb_str(&r.err) ? sb_str(&r.err) : "no answer", !h->local);
 		if (err && st == SSH_FAILURE)
 			err->kind = ZE_UNREACHABLE;
 		rc = -1;
 	} else {
-		char *usage = xstrndup(out, (size_t)(end - out));
+		const char *out = sb_str(&r.out);
+		char *usage = xstrndup(out, (size_t)(after - out));
 		struct zfs_features f;
 		zfs_parse_usage(usage, &f);
 		free(usage);
 		zfs_features_set(h->local ? "" : h->name, &f);
-		*exists = strstr(end, "ZREP-EXISTS") != NULL;
-		const char *t = strstr(end, "ZREP-TOKEN ");
-		if (token && t) {
-			t += 11;
-			size_t n = strcspn(t, "\n");
-			if (n > 0 && !(n == 1 && *t == '-'))
-				*token = xstrndup(t, n);
-		}
+		*exists = remote_find(&r, "EXISTS") != NULL;
+		const char *t = remote_find(&r, "TOKEN");
+		if (token && t && *t && strcmp(t, "-") != 0)
+			*token = xstrdup(t);
 	}
-	proc_release(&p);
-	strv_clear(&sv);
+	remote_reply_free(&r);
 	return rc;
 }
 
-char *zfs_parse_token_toname(const char *text)
+char *zfs_token_toname(const struct host *h, const char *token, struct zerr *err)
 {
-	const char *p = strstr(text, "toname = ");
-	if (!p)
-		return NULL;
-	p += 9;
-	return xstrndup(p, strcspn(p, "\n"));
+	char *name = NULL, *guid = NULL;
+	zfs_token_info(h, token, &name, &guid, err);
+	free(guid);
+	return name;
 }
 
-char *zfs_token_toname(const struct host *h, const char *token, struct zerr *err)
+int zfs_token_info(const struct host *h, const char *token, char **toname, char **toguid, struct zerr *err)
 {
 	char *args[] = { "send", "-nv", "-t", (char *)token, NULL };
 	struct strbuf out = STRBUF_INIT;
@@ -791,17 +438,25 @@ char *zfs_token_toname(const struct host *h, const char *token, struct zerr *err
 	strv_pushv(&sv, args);
 	struct proc p;
 	proc_init(&p, NULL);
-	int st = host_run(h, sv.v, &p);
+	p.timeout = cfg.timeout;
+	int st = remote_exec(h, sv.v, &p);
 	/* The dry run prints the token's contents on stdout or stderr. */
 	sb_adds(&out, sb_str(&p.out_buf));
 	sb_adds(&out, sb_str(&p.err_buf));
-	char *name = zfs_parse_token_toname(sb_str(&out));
-	if (!name)
+	*toname = zfs_parse_token_toname(sb_str(&out));
+	*toguid = zfs_parse_token_toguid(sb_str(&out));
+	int rc = 0;
+	if (!*toname || !*toguid) {
 		zerr_set(err, st ? st : 1, sb_str(&p.err_buf), !h->local);
+		free(*toname);
+		free(*toguid);
+		*toname = *toguid = NULL;
+		rc = -1;
+	}
 	proc_release(&p);
 	strv_clear(&sv);
 	sb_release(&out);
-	return name;
+	return rc;
 }
 
 int zfs_changed_since(const struct host *h, const char *snap, const char *fs, struct zerr *err)

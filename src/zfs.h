@@ -1,73 +1,18 @@
 /*
  * zfs: the only module that knows zfs command-line flags. It builds argv
  * for every zfs operation zrep uses (pure builders, unit-tested), runs them
- * on a host, parses `zfs get -Hp` output including the source column, sorts
- * zfs's stderr into typed errors, and detects per host which features the
- * zfs there has (once per host per run).
+ * on a host and detects per host which features the zfs there has (once
+ * per host per run). Its pure half, reading zfs's output and typing its
+ * errors, is zfs_parse.h. Other modules ask for what they mean
+ * (zfs_get_own_props, zfs_get_written_since), never for a flag.
  */
 #ifndef ZREP_ZFS_H
 #define ZREP_ZFS_H
 
 #include "host.h"
-#include "snapname.h"
 #include "util.h"
+#include "zfs_parse.h"
 
-enum zsrc { ZSRC_NONE, ZSRC_LOCAL, ZSRC_RECEIVED, ZSRC_INHERITED, ZSRC_DEFAULT, ZSRC_TEMPORARY, ZSRC_OTHER };
-
-struct zprop {
-	char *name;  /* dataset */
-	char *prop;
-	char *value;
-	enum zsrc src;
-	char *inherited_from; /* for ZSRC_INHERITED */
-};
-
-struct zprops {
-	struct zprop *v;
-	size_t n;
-};
-
-/* Parses `zfs get -Hp -o name,property,value,source` output. Pure. */
-int zfs_parse_get(const char *text, struct zprops *out);
-enum zsrc zfs_parse_source(const char *s, char **inherited_from);
-void zprops_free(struct zprops *p);
-/* First row for (name, prop), or NULL. */
-const struct zprop *zprops_find(const struct zprops *p, const char *name, const char *prop);
-
-enum zerr_kind {
-	ZE_OK = 0,
-	ZE_NOENT,       /* dataset / snapshot / pool does not exist */
-	ZE_MODIFIED,    /* destination modified since most recent snapshot */
-	ZE_MISMATCH,    /* incremental stream does not match the destination */
-	ZE_EXISTS,      /* destination exists (needs -F) */
-	ZE_BUSY,        /* busy / held */
-	ZE_RESUME,      /* partially received state (resume token) present */
-	ZE_UNREACHABLE, /* ssh could not reach the host */
-	ZE_NOTSUP,      /* option or property not supported by this zfs */
-	ZE_OTHER,
-};
-
-struct zerr {
-	enum zerr_kind kind;
-	int status;
-	char *msg; /* trimmed stderr, malloc'd, may be NULL */
-};
-
-/* Pure: classifies zfs (or ssh) stderr text and status. */
-enum zerr_kind zfs_classify(int status, const char *errtext, int remote);
-const char *zerr_kind_str(enum zerr_kind k);
-void zerr_set(struct zerr *e, int status, const char *errtext, int remote);
-void zerr_clear(struct zerr *e);
-/* A one-line description for messages ("dataset does not exist", ...). */
-const char *zerr_text(const struct zerr *e);
-
-struct zfs_features {
-	int probed;
-	int recv_u, recv_o, recv_s, send_t, send_p, bookmarks, holds, depth, snapprops;
-};
-
-/* Pure: reads the usage text printed by `zfs` with no arguments. */
-void zfs_parse_usage(const char *text, struct zfs_features *f);
 /* Probes once per host name per run (one zfs call; on a remote host one ssh). */
 const struct zfs_features *zfs_features(const struct host *h);
 /* For tests and for hosts probed as part of a batched remote call. */
@@ -88,10 +33,21 @@ int zfs_get(const struct host *h, const char *props, const char *sources, int de
  * bytes), for output that mirrors `zfs get -H` (list -v). No depth.
  */
 void zfs_argv_get_display(struct strv *sv, const char *props, const char *sources, char *const *datasets);
-int zfs_get_display(const struct host *h, const char *props, const char *sources, char *const *datasets,
-		    struct zprops *out, struct zerr *err);
+/*
+ * The properties (a list, or "all") set on the datasets themselves: source
+ * local or received, so snapshots (which only inherit) are left out.
+ * datasets NULL: every dataset. zfs_get_own_props_display: values as zfs
+ * shows them to people (zfs_argv_get_display).
+ */
+int zfs_get_own_props(const struct host *h, const char *props, char *const *datasets, struct zprops *out,
+                      struct zerr *err);
+int zfs_get_own_props_display(const struct host *h, const char *props, char *const *datasets,
+                              struct zprops *out, struct zerr *err);
 /* Value of prop on ds counting only the given source kinds ("local", NULL = any); *val NULL when unset. */
 int zfs_get_one(const struct host *h, const char *prop, const char *ds, int local_only, char **val, struct zerr *err);
+/* The bytes written to fs since its snapshot snap (`written@snap`), as text; *val NULL when unset. */
+int zfs_get_written_since(const struct host *h, const char *fs, const char *snap, char **val,
+                          struct zerr *err);
 
 int zfs_set(const struct host *h, const char *ds, const char *prop, const char *value, struct zerr *err);
 int zfs_inherit(const struct host *h, const char *prop, const char *ds, struct zerr *err);
@@ -110,42 +66,10 @@ int zfs_mount(const struct host *h, const char *ds, struct zerr *err);
  */
 void zfs_argv_snap_table(struct strv *sv, const char *fs);
 int zfs_snap_table(const struct host *h, const char *fs, struct strbuf *out, struct zerr *err);
-/* 1 exists, 0 does not, -1 error (err says why). type may be NULL. */
-int zfs_exists(const struct host *h, const char *ds, const char *type, struct zerr *err);
-
-/* One snapshot of a filesystem as the planner sees it. */
-struct zsnap {
-	char *name;       /* full fs@snap */
-	const char *snap; /* points after '@' */
-	int is_zrep;      /* matches TAG_<hex>[_unsent] */
-	struct snapname sn;
-	char *sent;       /* local TAG:sent value or NULL */
-	char *guid;       /* or NULL */
-	long long creation;
-};
-
-struct zsnaps {
-	struct zsnap *v;
-	size_t n;
-};
-
-/*
- * Lists the snapshots of fs itself (not descendants) with TAG:sent (local
- * only), guid and creation, sorted: zrep snapshots by number, after the
- * others by creation. Pure parser + one zfs call.
- */
-int zfs_list_snaps(const struct host *h, const char *fs, const char *tag, struct zsnaps *out, struct zerr *err);
-int zfs_parse_snaps(const struct zprops *rows, const char *fs, const char *tag, struct zsnaps *out);
-void zsnaps_free(struct zsnaps *s);
-/* The zrep snapshot with the highest number that carries sent, or NULL. */
-const struct zsnap *zsnaps_last_sent(const struct zsnaps *s);
-/* The zrep snapshot with the highest number (excluding _unsent when skip_unsent), or NULL. */
-const struct zsnap *zsnaps_newest(const struct zsnaps *s, int skip_unsent);
-const struct zsnap *zsnaps_find(const struct zsnaps *s, const char *snap);
-/* Appends a snapshot (full name) made after the listing; keeps the order. */
-void zsnaps_add(struct zsnaps *s, const char *full, const char *tag);
-/* Records in memory that a listed snapshot (full name) is now marked sent. */
-void zsnaps_mark_sent(struct zsnaps *s, const char *full);
+/* 1 exists, 0 does not, -1 error (err says why). */
+int zfs_exists(const struct host *h, const char *ds, struct zerr *err);
+/* The same for a filesystem or volume (a snapshot does not count). */
+int zfs_exists_fs(const struct host *h, const char *ds, struct zerr *err);
 
 struct send_opts {
 	const char *from;    /* incremental base (full name or @snap), NULL for full */
@@ -189,10 +113,10 @@ int zfs_probe(const struct host *h, const char *ds, int *exists, struct zerr *er
 /* Same round trip, also returning ds's receive_resume_token (malloc'd, NULL if none). */
 int zfs_probe_token(const struct host *h, const char *ds, int *exists, char **token, struct zerr *err);
 
-/* Pure: the snapshot a resume token continues ("toname = ..." of `zfs send -nv -t`). */
-char *zfs_parse_token_toname(const char *send_nv_output);
 /* Runs `zfs send -nv -t TOKEN` on h and returns the full snapshot name, or NULL. */
 char *zfs_token_toname(const struct host *h, const char *token, struct zerr *err);
+/* The same dry run: the token's snapshot name and guid (decimal). Returns 0, or -1 (err says why). */
+int zfs_token_info(const struct host *h, const char *token, char **toname, char **toguid, struct zerr *err);
 
 /*
  * Whether fs changed since snap: `zfs diff -H snap fs`. Returns 1 changed,

@@ -66,10 +66,28 @@ static char *set_if(const struct zprop *p)
 	return xstrdup(p->value);
 }
 
+int zrepfs_list_snaps(const struct host *h, const char *fs, const char *tag, struct zsnaps *out,
+                      struct zerr *err)
+{
+	char *props = zsnaps_props(tag, NULL);
+	char *dsv[] = {(char *)fs, NULL};
+	struct zprops rows;
+	out->v = NULL;
+	out->n = 0;
+	/* -t snapshot is not understood by every zfs get; zsnaps_parse filters by name instead. */
+	int st = zfs_get(h, props, NULL, 1, dsv, &rows, err);
+	free(props);
+	if (st != 0)
+		return st;
+	zsnaps_parse(&rows, fs, tag, out);
+	zprops_free(&rows);
+	return 0;
+}
+
 int zrepfs_snaps(const struct host *h, const char *fs, struct zsnaps *out)
 {
 	struct zerr e = { 0 };
-	if (zfs_list_snaps(h, fs, cfg.tag, out, &e) == 0)
+	if (zrepfs_list_snaps(h, fs, cfg.tag, out, &e) == 0)
 		return 0;
 	if (e.kind == ZE_NOENT)
 		error("no such dataset: %s%s%s", h->local ? "" : h->name, h->local ? "" : ":", fs);
@@ -84,8 +102,8 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 {
 	memset(fi, 0, sizeof(*fi));
 	fi->fs = xstrdup(ds);
-	char *props = xasprintf("%s,%s,%s,%s,%s,%s,type,mounted,readonly", P.master, P.src_fs, P.src_host,
-				P.dest_fs, P.dest_host, P.savecount);
+	char *props = xasprintf("%s,%s,%s,%s,%s,%s,%s,%s,%s,type,mounted,readonly", P.master, P.src_fs,
+				P.src_host, P.dest_fs, P.dest_host, P.savecount, P.lock_pid, P.lock_owner, P.lock_time);
 	char *dsv[] = { (char *)ds, NULL };
 	struct zprops rows;
 	struct zerr e = { 0 };
@@ -113,6 +131,11 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 		if (p->inherited_from)
 			fi->dest_fs_inherited_from = xstrdup(p->inherited_from);
 	}
+	const char *lockp[] = { P.lock_pid, P.lock_owner, P.lock_time };
+	char **lockv[] = { &fi->lock_pid, &fi->lock_owner, &fi->lock_time };
+	for (size_t i = 0; i < ARRAY_SIZE(lockp); i++)
+		if ((p = zprops_find(&rows, ds, lockp[i])) && p->src == ZSRC_LOCAL)
+			*lockv[i] = xstrdup(p->value);
 	fi->type = set_if(zprops_find(&rows, ds, "type"));
 	fi->mounted = set_if(zprops_find(&rows, ds, "mounted"));
 	if ((p = zprops_find(&rows, ds, "readonly"))) {
@@ -120,6 +143,17 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 		fi->readonly_src = p->src;
 	}
 	zprops_free(&rows);
+	/* zrep's own settings: a control character in one is never acted on. */
+	const char *names[] = { P.master, P.src_fs, P.src_host, P.dest_fs, P.dest_host, P.savecount };
+	const char *vals[] = { fi->master, fi->src_fs, fi->src_host, fi->dest_fs, fi->dest_host, fi->savecount };
+	for (size_t i = 0; i < ARRAY_SIZE(vals); i++)
+		if (has_control_char(vals[i])) {
+			error("%s of %s holds a control character; refusing it (set it again with zrep changeconfig, "
+			      "or zfs inherit it)",
+			      names[i], ds);
+			fsinfo_free(fi);
+			return -1;
+		}
 	return 0;
 }
 
@@ -136,6 +170,9 @@ void fsinfo_free(struct fsinfo *fi)
 	free(fi->type);
 	free(fi->mounted);
 	free(fi->readonly);
+	free(fi->lock_pid);
+	free(fi->lock_owner);
+	free(fi->lock_time);
 	memset(fi, 0, sizeof(*fi));
 }
 
@@ -164,8 +201,8 @@ int zrepfs_list(struct strv *out, int masters_only)
 	char *props = xasprintf("%s,%s,%s", P.dest_fs, P.master, P.src_host);
 	struct zprops rows;
 	struct zerr e = { 0 };
-	/* -s local,received keeps snapshots (which only inherit) out. */
-	int st = zfs_get(&local_host, props, "local,received", -1, NULL, &rows, &e);
+	/* Own properties only: keeps snapshots (which only inherit) out. */
+	int st = zfs_get_own_props(&local_host, props, NULL, &rows, &e);
 	free(props);
 	if (st != 0) {
 		/* No pools at all is not an error: there is nothing to list. */

@@ -8,6 +8,7 @@
 #define ZREP_ZREPFS_H
 
 #include "host.h"
+#include "snaps.h"
 #include "zfs.h"
 
 struct fsinfo {
@@ -20,6 +21,7 @@ struct fsinfo {
 	char *mounted;   /* yes / no / NULL */
 	char *readonly;
 	enum zsrc readonly_src;
+	char *lock_pid, *lock_owner, *lock_time; /* set locally, or NULL */
 };
 
 /*
@@ -45,7 +47,15 @@ int zrepfs_list(struct strv *out, int masters_only);
 int check_dsname(const char *name, int allow_snap);
 
 /*
- * zfs_list_snaps of fs on h for the active tag, saying what went wrong
+ * Lists the snapshots of fs itself (not descendants) on h with TAG:sent
+ * (local only), guid and creation, in zsnaps order (snaps.h): one zfs get.
+ * Returns 0, or zfs's status (err says why).
+ */
+int zrepfs_list_snaps(const struct host *h, const char *fs, const char *tag, struct zsnaps *out,
+                      struct zerr *err);
+
+/*
+ * zrepfs_list_snaps of fs on h for the active tag, saying what went wrong
  * ("no such dataset: X" or why the listing failed). Returns 0 or -1.
  */
 int zrepfs_snaps(const struct host *h, const char *fs, struct zsnaps *out);

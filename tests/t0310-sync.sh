@@ -79,10 +79,16 @@ for h in h1 h2; do assert_eq "no" "$(on $h test -e /tmp/pwned && echo yes || ech
 # sync all goes on past a failing filesystem and says it failed.
 log_must on h1 zfs create "$P1/b"
 log_must on h1 zrep init "$P1/b" h2 "$P2/b" >/dev/null
+# An unreachable partner may pass by itself: EX_TEMPFAIL (75); a missing destination needs a
+# person: 1, which wins over 75.
 log_must on h1 zfs set zrep:dest-host=h9 "$P1/src"
 on h1 zrep sync all >/dev/null 2>&1; rc=$?
-assert_eq 1 "$rc" "sync all exits 1 when one filesystem failed"
+assert_eq 75 "$rc" "sync all exits 75 when the only failure is an unreachable partner"
 assert_match 'zrep_000001' "$(snaps h2 "$P2/b")" "the other filesystem was synced"
+log_must on h1 zfs set zrep:dest-fs="$P2/nonexistent" "$P1/b"
+on h1 zrep sync all >/dev/null 2>&1; rc=$?
+assert_eq 1 "$rc" "sync all exits 1 when one failure is permanent, even with a transient one"
+log_must on h1 zfs set zrep:dest-fs="$P2/b" "$P1/b"
 log_must on h1 zfs set zrep:dest-host=h2 "$P1/src"
 
 # Bad arguments: usage errors, nothing changed.

@@ -20,7 +20,7 @@ bg=$!
 wait_locked || fail "first sync never took the lock"
 before_h2=$(snaps h2 "$P2/dst")
 err=$(on h1 zrep sync "$P1/src" 2>&1); rc=$?
-assert_eq 1 "$rc" "a second sync of a busy filesystem fails"
+assert_eq 75 "$rc" "a second sync of a busy filesystem fails with EX_TEMPFAIL (75)"
 assert_match 'locked by h1:[0-9]+' "$err" "the message names the holder"
 out=$(on h1 zrep sync -q 60 "$P1/src" 2>&1); rc=$?
 assert_eq 0 "$rc" "sync -q skips a busy filesystem whose last sync is recent"
@@ -58,6 +58,29 @@ for sig in TERM INT HUP; do
 	on h1 pkill -9 -f 'sleep 30.77' 2>/dev/null
 	assert_eq "" "$(lockpid)" "SIG$sig releases the lock"
 done
+log_must on h1 zrep sync "$P1/src" >/dev/null
+
+# Without /proc to tell (each zrep in its own PID namespace with its own /proc, so the other's
+# PID is not there to check): the lock is still exclusive.
+hidden() { on h1 unshare -fpm --mount-proc "$@"; }
+on h1 env ZREP_OUTFILTER="sleep 4; cat" unshare -fpm --mount-proc zrep sync "$P1/src" >/dev/null 2>&1 &
+bg=$!
+wait_locked || fail "the sync in its own PID namespace never took the lock"
+before_h2=$(snaps h2 "$P2/dst")
+err=$(hidden zrep sync "$P1/src" 2>&1) && fail "a second zrep without a view of the first took its lock"
+assert_match 'locked by' "$err" "without /proc the lock is still exclusive: $err"
+assert_eq "$before_h2" "$(snaps h2 "$P2/dst")" "the refused sync sent nothing"
+wait $bg; assert_eq 0 "$?" "the first sync (own PID namespace) completed"
+assert_eq "" "$(lockpid)" "lock released"
+
+# The lock file is never written through a planted symlink; the sync fails and says why.
+enc=$(printf '%s' "$P1/src" | sed 's|/|%2F|g')
+log_must on h1 sh -c "echo keep > /tmp/zrep-victim; ln -sf /tmp/zrep-victim '/var/run/zrep.zrep.$enc.lock.planted'"
+log_must on h1 sh -c "mv '/var/run/zrep.zrep.$enc.lock' /tmp/zrep-lock-saved; mv '/var/run/zrep.zrep.$enc.lock.planted' '/var/run/zrep.zrep.$enc.lock'"
+err=$(on h1 zrep sync "$P1/src" 2>&1) && fail "sync wrote through a symlinked lock file"
+assert_match 'zrep: cannot open lock file' "$err" "a planted symlink is refused: $err"
+assert_eq keep "$(on h1 cat /tmp/zrep-victim)" "the symlink's target is untouched"
+log_must on h1 sh -c "rm -f '/var/run/zrep.zrep.$enc.lock' /tmp/zrep-victim; mv /tmp/zrep-lock-saved '/var/run/zrep.zrep.$enc.lock'"
 log_must on h1 zrep sync "$P1/src" >/dev/null
 
 # A lock recorded by another host is not broken (cannot check its process).

@@ -26,6 +26,9 @@ err=$(on h1 env ZREP_OUTFILTER="head -c 1000000" zrep sync -r "$P1/r" 2>&1) && f
 assert_match 'keeping .*zrep_000001' "$err" "resume mode keeps the interrupted snapshot"
 tok=$(on h2 zfs get -H -o value receive_resume_token "$P2/r")
 assert_match '^[0-9a-f]+-' "$tok" "the destination holds a resume token"
+# _refreshpull refuses a token that is not the snapshot it is asked to send (by name and guid).
+err=$(on h1 zrep _refreshpull "$P1/r@zrep_000000" "$tok" 2>&1 >/dev/null) && fail "_refreshpull sent a token of another snapshot"
+assert_match 'resume token is for .*zrep_000001.*not .*zrep_000000' "$err" "_refreshpull checks the token against SNAP: $err"
 err=$(on h1 zrep sync "$P1/r" 2>&1) && fail "plain sync over a partial receive succeeded"
 assert_match 'sync -r' "$err" "a plain sync explains how to resume"
 out=$(on h1 zrep sync -r "$P1/r" 2>&1) || fail "resumed sync failed: $out"

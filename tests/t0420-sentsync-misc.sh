@@ -54,7 +54,7 @@ log_must on h1 zfs inherit zrep:sent "$P1/src"
 # a live zrep holds the lock
 PID=$(live_pid h1)
 log_must on h1 zfs set zrep:lock-pid="$PID" "$P1/src"
-refused 1 "sentsync while a live process holds the fs lock" h1 sentsync "$P1/src@zrep_000002"
+refused 75 "sentsync while a live process holds the fs lock" h1 sentsync "$P1/src@zrep_000002"
 log_must kill_pid "$PID"
 log_must on h1 zfs inherit zrep:lock-pid "$P1/src"
 

@@ -119,7 +119,7 @@ log_must on h2 zfs inherit zrep:master "$D"
 log_must "$BED" stop-sshd h2
 b1=$(state h1)
 run_zrep h1 failover "$S"
-expect_rc 1 "failover with the partner unreachable refused"
+expect_rc 75 "failover with the partner unreachable refused (EX_TEMPFAIL)"
 assert_match 'cannot reach h2' "$ERR" "says h2 cannot be reached"
 [[ $b1 == "$(state h1)" ]] && pass "unreachable: nothing changed on h1" || fail "unreachable: nothing changed on h1"
 writable h1 "/$S" && pass "unreachable: h1 still writable" || fail "unreachable: h1 still writable"

@@ -67,7 +67,7 @@ assert_match 'from-h2' "$(on h1 cat "/$S/f")" "h2's last write reached h1"
 log_must "$BED" stop-sshd h1
 b2=$(state h2)
 run_zrep h2 takeover "$D"
-expect_rc 1 "takeover with the master unreachable"
+expect_rc 75 "takeover with the master unreachable (EX_TEMPFAIL)"
 assert_match "failover on h1 failed" "$ERR" "says the remote failover failed"
 assert_match "zrep takeover -L $D" "$OUT$ERR" "suggests takeover -L"
 [[ $b2 == "$(state h2)" ]] && pass "unreachable master: nothing changed on h2" || fail "unreachable master: nothing changed on h2"

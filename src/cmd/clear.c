@@ -57,7 +57,7 @@ static int remove_properties(const char *fs)
 	struct zprops rows;
 	struct zerr e = { 0 };
 	char *dsv[] = { (char *)fs, NULL };
-	if (zfs_get(&local_host, "all", "local,received", -1, dsv, &rows, &e) != 0) {
+	if (zfs_get_own_props(&local_host, "all", dsv, &rows, &e) != 0) {
 		error("cannot read the properties of %s: %s", fs, zerr_text(&e));
 		zerr_clear(&e);
 		return -1;
@@ -106,7 +106,7 @@ int cmd_clear(int argc, char **argv)
 	if (r != 0) {
 		if (r > 0)
 			error("not clearing %s while another zrep works on it", fs);
-		return EXIT_FAIL;
+		return r > 0 ? EXIT_TEMPFAIL : EXIT_FAIL;
 	}
 	warn("removing all zrep configuration and snapshots (tag %s) from %s", cfg.tag, fs);
 	if (!force) {

@@ -27,6 +27,8 @@ static int expire_one(const char *fs, int local_only)
 	int lr = fslock_acquire(fs, 0);
 	if (lr != 0) {
 		error("not expiring %s: it is busy", fs);
+		if (lr > 0)
+			rc = -2;
 		goto out;
 	}
 	note("Expiring zrep snaps on %s", fs);
@@ -46,7 +48,8 @@ out:
 
 static int expire_job(const char *fs, void *arg)
 {
-	return expire_one(fs, *(const int *)arg) < 0 ? WORKER_FAILED : WORKER_OK;
+	int r = expire_one(fs, *(const int *)arg);
+	return r == -2 ? WORKER_TEMPFAIL : r < 0 ? WORKER_FAILED : WORKER_OK;
 }
 
 /* cmd/sync.c */
@@ -84,5 +87,5 @@ int cmd_expire(int argc, char **argv)
 	workers_run(fss.v, fss.n, parallel, expire_job, &local_only, "expire", &t);
 	workers_summary("expire", "expired", fss.n, &t);
 	strv_clear(&fss);
-	return t.failed ? EXIT_FAIL : EXIT_OK;
+	return t.failed ? EXIT_FAIL : t.tempfail ? EXIT_TEMPFAIL : EXIT_OK;
 }

@@ -198,26 +198,6 @@ fail:
 	return -1;
 }
 
-static void list_victims(const char *host, const struct zsnaps *s, const size_t *v, size_t n,
-                         const struct zsnaps *other)
-{
-	for (size_t i = 0; i < n; i++) {
-		const struct zsnap *x = &s->v[v[i]];
-		const char *what;
-		if (!x->is_zrep)
-			what = "not made by zrep";
-		else if (x->sn.unsent)
-			what = "a failed send";
-		else if (other && zsnaps_same(other, x))
-			what = "also on the other side";
-		else if (x->sent)
-			what = "sent";
-		else
-			what = "never sent";
-		note("  %s: destroying snapshot %s (%s)", host, x->name, what);
-	}
-}
-
 /* The newest snapshot of s by creation (after which changes are unsnapshotted). */
 static const struct zsnap *newest_by_time(const struct zsnaps *s)
 {
@@ -262,7 +242,7 @@ static int local_failover(struct fo *f)
 	note("Failover of %s in LOCAL mode (%s:%s is not contacted)", f->fs, f->ph.name, f->pfs);
 	note("Rolling back %s to %s, %s; this discards:", f->fs, t->name,
 	     f->snap ? "as requested" : "the last snapshot known to be on the other side");
-	list_victims(f->lh, &f->mine, v, nv, NULL);
+	victims_print(f->lh, &f->mine, v, nv, NULL, 0);
 	note("  %s: every change made to %s after %s", f->lh, f->fs, nt ? nt->name : t->name);
 	free(v);
 	if (foreign && !f->force) {
@@ -324,9 +304,9 @@ static const struct zsnap *check_snap_target(struct fo *f, const struct peer *pr
 			unique = 1;
 	note("Failing over %s to %s:%s at %s; both sides roll back to it, which discards:", f->fs, f->ph.name,
 	     f->pfs, f->snap);
-	list_victims(f->lh, &f->mine, va, na, &pr->snaps);
+	victims_print(f->lh, &f->mine, va, na, &pr->snaps, 0);
 	note("  %s: every change made to %s after its newest snapshot", f->lh, f->fs);
-	list_victims(f->ph.name, &pr->snaps, vb, nb, &f->mine);
+	victims_print(f->ph.name, &pr->snaps, vb, nb, &f->mine, 0);
 	free(va);
 	free(vb);
 	if (unique && !f->force) {
@@ -392,6 +372,7 @@ static int planned_failover(struct fo *f)
 			     "%s` here "
 			     "makes this side a destination",
 			     f->ph.name, f->pfs, f->fs);
+			rc = EXIT_TEMPFAIL;
 		} else if (!pr.exists) {
 			error("%s:%s does not exist (%s); nothing was changed", f->ph.name, f->pfs,
 			      zerr_text(&pr.err));
@@ -502,7 +483,7 @@ static int planned_failover(struct fo *f)
 		struct zsnaps now = {0};
 		struct zerr e = {0};
 		const struct zsnap *s = NULL;
-		if (zfs_list_snaps(&local_host, f->fs, cfg.tag, &now, &e) == 0)
+		if (zrepfs_list_snaps(&local_host, f->fs, cfg.tag, &now, &e) == 0)
 			s = zsnaps_find(&now, strchr(snap, '@') + 1);
 		if (!s || !s->guid) {
 			char *why = xasprintf("cannot read the guid of %s: %s", snap, zerr_text(&e));
@@ -560,8 +541,9 @@ static int run(struct fo *f)
 	struct fs_target tg = { f->arg, f->fs, f->snap, f->rhost_arg };
 	if (cmd_partner(&tg, &f->fi, 0, &f->rp, &f->pfs, &f->ph) < 0)
 		return EXIT_FAIL;
-	if (fslock_acquire(f->fs, 0) != 0)
-		return error("cannot lock %s; nothing was changed", f->fs), EXIT_FAIL;
+	int lr = fslock_acquire(f->fs, 0);
+	if (lr != 0)
+		return error("cannot lock %s; nothing was changed", f->fs), lr > 0 ? EXIT_TEMPFAIL : EXIT_FAIL;
 	struct zerr e = {0};
 	if (zrepfs_snaps(&local_host, f->fs, &f->mine) < 0) {
 		zerr_clear(&e);

@@ -30,7 +30,7 @@ static void undo_init(const char *fs, const struct host *dh, const char *destfs,
 {
 	struct zerr e = { 0 };
 	if (u->dest_created) {
-		int ex = zfs_exists(dh, destfs, NULL, &e);
+		int ex = zfs_exists(dh, destfs, &e);
 		if (ex == 1 && zfs_destroy(dh, destfs, cfg.recursive, &e) != 0)
 			warn("could not remove the partial destination %s:%s: %s", dh->name, destfs, zerr_text(&e));
 	}

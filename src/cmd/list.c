@@ -39,7 +39,7 @@ static int list_verbose(const char *fs, int all)
 	struct zprops rows;
 	struct zerr e = { 0 };
 	char *dsv[] = { (char *)fs, NULL };
-	if (zfs_get_display(&local_host, "all", "local,received", dsv, &rows, &e) != 0) {
+	if (zfs_get_own_props_display(&local_host, "all", dsv, &rows, &e) != 0) {
 		error("cannot read the properties of %s: %s", fs, zerr_text(&e));
 		zerr_clear(&e);
 		return -1;
@@ -104,7 +104,7 @@ int cmd_list(int argc, char **argv)
 	/* Every argument must be a filesystem or volume, before any output. */
 	for (int k = i; k < argc; k++) {
 		struct zerr e = { 0 };
-		int r = zfs_exists(&local_host, argv[k], "filesystem,volume", &e);
+		int r = zfs_exists_fs(&local_host, argv[k], &e);
 		if (r != 1) {
 			if (r < 0 && e.kind != ZE_OTHER)
 				error("expecting filesystem, but got %s (%s)", argv[k], zerr_text(&e));

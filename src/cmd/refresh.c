@@ -58,7 +58,6 @@ static int snap_and_list(struct rf *t)
 	char *props = xasprintf("%s,guid,creation", P.sent);
 	struct remote_call c;
 	remote_snaplist_call(&c, props, t->srcfs, w.v);
-	free(props);
 	strv_clear(&w);
 	struct remote_reply r;
 	int st = remote_run(&t->sh, &c, EXEC_INHERIT, &r);
@@ -81,14 +80,20 @@ static int snap_and_list(struct rf *t)
 			error("unrecognized output from zrep snaponly on %s: %s", t->sh.name, name);
 		} else if (zfs_parse_get(list, &rows) < 0) {
 			error("cannot parse the snapshot list of %s:%s", t->sh.name, t->srcfs);
+		} else if (zfs_rows_check(&rows, props, (char *[]){ (char *)t->srcfs, NULL }, 1) < 0) {
+			error("the snapshot list of %s:%s does not check out (a property value holds a newline?); "
+			      "refusing to act on it",
+			      t->sh.name, t->srcfs);
+			zprops_free(&rows);
 		} else {
-			zfs_parse_snaps(&rows, t->srcfs, cfg.tag, &t->theirs);
+			zsnaps_parse(&rows, t->srcfs, cfg.tag, &t->theirs);
 			zprops_free(&rows);
 			t->newsnap = xstrdup(name);
 			rc = 0;
 		}
 	}
 	remote_reply_free(&r);
+	free(props);
 	return rc;
 }
 
@@ -166,7 +171,7 @@ static int pull_and_record(struct rf *t, const char *snap, const char *want_guid
 	struct zsnaps after = {0};
 	struct zerr e = {0};
 	const struct zsnap *got = NULL;
-	if (zfs_list_snaps(&local_host, t->fs, cfg.tag, &after, &e) == 0)
+	if (zrepfs_list_snaps(&local_host, t->fs, cfg.tag, &after, &e) == 0)
 		got = zsnaps_find(&after, snapname);
 	if (!got || !str_eq(got->guid, want_guid)) {
 		error("%s@%s is not the snapshot %s listed (guid %s here, %s there); not marking it sent",
@@ -353,8 +358,11 @@ int cmd_refresh(int argc, char **argv)
 		goto out;
 	}
 	t.srcfs = t.fi.src_fs;
-	if (fslock_acquire(t.fs, 0) != 0) {
+	int lr = fslock_acquire(t.fs, 0);
+	if (lr != 0) {
 		error("cannot lock %s; cannot continue", t.fs);
+		if (lr > 0)
+			rc = EXIT_TEMPFAIL;
 		goto out;
 	}
 	if (refresh_locked(&t) == 0)

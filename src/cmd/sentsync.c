@@ -165,6 +165,8 @@ int cmd_sentsync(int argc, char **argv)
 			if (mark(&j) == 0)
 				rc = EXIT_OK;
 			fslock_release(j.fs);
+		} else if (r > 0) {
+			rc = EXIT_TEMPFAIL;
 		}
 	}
 	if (j.rh.name)

@@ -43,8 +43,12 @@ static int synctosnap(const char *arg, int force)
 		error("%s is not configured for zrep (no usable %s/%s)", fs, P.dest_host, P.dest_fs);
 		goto out;
 	}
-	if (fslock_acquire(fs, 0) != 0)
+	int lr = fslock_acquire(fs, 0);
+	if (lr != 0) {
+		if (lr > 0)
+			rc = EXIT_TEMPFAIL;
 		goto out;
+	}
 	locked = 1;
 	if (zrepfs_snaps(&local_host, fs, &mine) < 0) {
 		goto out;
@@ -55,7 +59,7 @@ static int synctosnap(const char *arg, int force)
 		goto out;
 	}
 	note("Validating remote snap");
-	if (zfs_list_snaps(&dh, fi.dest_fs, cfg.tag, &theirs, &e) != 0) {
+	if (zrepfs_list_snaps(&dh, fi.dest_fs, cfg.tag, &theirs, &e) != 0) {
 		error("cannot list snapshots of %s:%s: %s", dh.name, fi.dest_fs, zerr_text(&e));
 		goto out;
 	}
@@ -114,7 +118,10 @@ out:
 static int sync_job(const char *fs, void *arg)
 {
 	int r = sync_fs(fs, arg);
-	return r == SYNC_OK ? WORKER_OK : r == SYNC_SKIPPED ? WORKER_SKIPPED : WORKER_FAILED;
+	return r == SYNC_OK ? WORKER_OK
+	       : r == SYNC_SKIPPED ? WORKER_SKIPPED
+	       : r == SYNC_TEMPFAIL ? WORKER_TEMPFAIL
+				    : WORKER_FAILED;
 }
 
 int sync_parallel(const char *cmdname, const char *arg)
@@ -149,11 +156,12 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 	workers_dedupe(&fss);
 	struct worker_tally t;
 	workers_run(fss.v, fss.n, parallel, sync_job, (void *)o, cmdname, &t);
-	if (t.failed && fss.n > 1)
-		error("%s: %d of %zu filesystems failed", cmdname, t.failed, fss.n);
+	if ((t.failed || t.tempfail) && fss.n > 1)
+		error("%s: %d of %zu filesystems failed", cmdname, t.failed + t.tempfail, fss.n);
 	workers_summary(cmdname, "synced", fss.n, &t);
 	strv_clear(&fss);
-	return t.failed ? EXIT_FAIL : EXIT_OK;
+	/* 1 when any failure needs a person; 75 when every failure may pass by itself. */
+	return t.failed ? EXIT_FAIL : t.tempfail ? EXIT_TEMPFAIL : EXIT_OK;
 }
 
 /* The options sync takes from the environment before its command line. */

@@ -59,16 +59,10 @@ static int rollback_to(struct tk *t, struct zsnaps *mine)
 	size_t nv = rollback_victims(mine, s, v);
 	int unique = 0;
 	note("Rolling back %s to %s before taking over; this discards:", t->fs, s->name);
-	for (size_t i = 0; i < nv; i++) {
-		const struct zsnap *x = &mine->v[v[i]];
-		const char *what = !x->is_zrep    ? "not made by zrep"
-		                   : x->sn.unsent ? "a failed send"
-		                   : x->sent      ? "received"
-		                                  : "not marked sent";
-		if (!x->is_zrep || x->sn.unsent || !x->sent)
+	for (size_t i = 0; i < nv; i++)
+		if (zsnap_victim_kind(&mine->v[v[i]], NULL) != VICTIM_SENT)
 			unique = 1;
-		note("  %s: destroying snapshot %s (%s)", t->lh, x->name, what);
-	}
+	victims_print(t->lh, mine, v, nv, NULL, 1);
 	note("  %s: every change made to %s after its newest snapshot", t->lh, t->fs);
 	free(v);
 	if (unique && !t->force)
@@ -88,8 +82,9 @@ static int rollback_to(struct tk *t, struct zsnaps *mine)
 
 static int local_takeover(struct tk *t)
 {
-	if (fslock_acquire(t->fs, 0) != 0)
-		return error("cannot lock %s; nothing was changed", t->fs), EXIT_FAIL;
+	int lr = fslock_acquire(t->fs, 0);
+	if (lr != 0)
+		return error("cannot lock %s; nothing was changed", t->fs), lr > 0 ? EXIT_TEMPFAIL : EXIT_FAIL;
 	int rc = EXIT_FAIL;
 	struct zsnaps mine = {0};
 	struct zerr e = {0};
@@ -155,7 +150,7 @@ static int remote_takeover(struct tk *t)
 		if (r == 0 && peer_is_master(&pr)) {
 			struct zsnaps mine = {0};
 			struct zerr e = {0};
-			zfs_list_snaps(&local_host, t->fs, cfg.tag, &mine, &e);
+			zrepfs_list_snaps(&local_host, t->fs, cfg.tag, &mine, &e);
 			split_brain_report(t->fs, &mine, t->ph.name, t->pfs, &pr.snaps);
 			zsnaps_free(&mine);
 			zerr_clear(&e);
@@ -208,6 +203,7 @@ static int remote_takeover(struct tk *t)
 		char *c = zrep_command(w2);
 		note("If %s is down, `%s` makes this host master without it", t->ph.name, c);
 		free(c);
+		return EXIT_TEMPFAIL;
 	}
 	return EXIT_FAIL;
 }

@@ -33,12 +33,13 @@ int cmd_uptodate(int argc, char **argv)
 		zsnaps_free(&snaps);
 		return EXIT_FAIL;
 	}
-	char *prop = xasprintf("written@%s", last->snap);
+	char *snap = xstrdup(last->snap);
+	char *prop = xasprintf("written@%s", snap);
 	zsnaps_free(&snaps);
 	char *val = NULL;
 	int rc;
 	struct zerr e = { 0 };
-	if (zfs_get_one(&local_host, prop, fs, 0, &val, &e) != 0) {
+	if (zfs_get_written_since(&local_host, fs, snap, &val, &e) != 0) {
 		if (e.kind == ZE_NOTSUP)
 			error("cannot tell: the zfs on this host has no 'written' property");
 		else
@@ -55,6 +56,7 @@ int cmd_uptodate(int argc, char **argv)
 	}
 	free(val);
 	free(prop);
+	free(snap);
 	zerr_clear(&e);
 	return rc;
 }

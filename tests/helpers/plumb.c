@@ -7,11 +7,14 @@
  *       DESTFS, built from argv by the zfs/host layers. On failure prints
  *       "blamed: STAGE: STDERR" for the stage the pipeline blames; exit 1.
  *   zrep-plumb features HOST     prints the detected zfs features.
+ *   zrep-plumb config-vars       prints config_vars, the variables zrep
+ *       reads (one a line), for the man page test.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "exec.h"
 #include "host.h"
 #include "msg.h"
@@ -81,6 +84,11 @@ int main(int argc, char **argv)
 		host_release(&h);
 		return 0;
 	}
-	fprintf(stderr, "usage: zrep-plumb snapsend SRCFS SNAP DESTHOST DESTFS | features HOST\n");
+	if (argc == 2 && strcmp(argv[1], "config-vars") == 0) {
+		for (size_t i = 0; i < config_nvars; i++)
+			puts(config_vars[i]);
+		return 0;
+	}
+	fprintf(stderr, "usage: zrep-plumb snapsend SRCFS SNAP DESTHOST DESTFS | features HOST | config-vars\n");
 	return 2;
 }

@@ -20,7 +20,7 @@ static void snaps_from(const char *text, const char *fs, struct zsnaps *out)
 {
 	struct zprops rows;
 	CHECK_INT(zfs_parse_get(text, &rows), 0);
-	zfs_parse_snaps(&rows, fs, "zrep", out);
+	zsnaps_parse(&rows, fs, "zrep", out);
 	zprops_free(&rows);
 }
 

@@ -65,7 +65,7 @@ static void parse(const char *text, struct zsnaps *s)
 {
 	struct zprops rows;
 	CHECK_INT(zfs_parse_get(text, &rows), 0);
-	zfs_parse_snaps(&rows, "tank/a", "zrep", s);
+	zsnaps_parse(&rows, "tank/a", "zrep", s);
 	zprops_free(&rows);
 }
 

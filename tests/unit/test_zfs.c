@@ -1,6 +1,7 @@
 #include <stdlib.h>
 
 #include "harness.h"
+#include "snaps.h"
 #include "zfs.h"
 
 TEST(parse_get_sources)
@@ -170,7 +171,7 @@ TEST(parse_snaps_orders_and_filters)
 	struct zprops rows;
 	CHECK_INT(zfs_parse_get(text, &rows), 0);
 	struct zsnaps s;
-	zfs_parse_snaps(&rows, "tank/a", "zrep", &s);
+	zsnaps_parse(&rows, "tank/a", "zrep", &s);
 	CHECK_INT(s.n, 5);
 	CHECK_STR(s.v[0].snap, "manual");
 	CHECK_STR(s.v[1].snap, "zrep_00000a");
@@ -250,4 +251,8 @@ TEST(token_toname)
 	CHECK_STR(n, "pool/my fs@zrep_000003");
 	free(n);
 	CHECK(zfs_parse_token_toname("nothing here") == NULL);
+	char *g = zfs_parse_token_toguid(out);
+	CHECK_STR(g, "58");
+	free(g);
+	CHECK(zfs_parse_token_toguid("toguid = zz") == NULL);
 }
