@@ -225,6 +225,13 @@ void host_mux_words(const char *path, int master, struct strv *out)
 		/* A master left behind by a zrep killed with SIGKILL ends by itself. */
 		strv_push(out, "-o");
 		strv_push(out, "ControlPersist=60");
+		/* A dead peer (link cut) ends the master, and with it every session on
+		 * it, within 30 s: new sessions then connect afresh, or fail, as
+		 * they would without sharing, instead of waiting on a dead socket. */
+		strv_push(out, "-o");
+		strv_push(out, "ServerAliveInterval=10");
+		strv_push(out, "-o");
+		strv_push(out, "ServerAliveCountMax=3");
 		strv_push(out, "-N");
 		strv_push(out, "-f");
 	}

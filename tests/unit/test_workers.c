@@ -88,7 +88,9 @@ TEST(mux_words_client_and_master)
 	strv_clear(&sv);
 	host_mux_words("/run/50%/m-1", 1, &sv);
 	s = joined(&sv);
-	CHECK_STR(s, "-o ControlPath=/run/50%%/m-1 -o ControlMaster=yes -o ControlPersist=60 -N -f");
+	CHECK_STR(s, "-o ControlPath=/run/50%%/m-1 -o ControlMaster=yes -o ControlPersist=60 -o "
+	             "ServerAliveInterval=10 "
+	             "-o ServerAliveCountMax=3 -N -f");
 	free(s);
 	strv_clear(&sv);
 }
