@@ -28,6 +28,7 @@ const char *const config_vars[] = {
 	"ZREP_SKIP_EXPIRE", "ZREP_R", "ZREP_FORCE", "ZREP_VERBOSE", "ZREP_RESUME", "ZREP_CHANGEDONLY",
 	"Z_LOCK_RETRY", "ZREP_SRC_HOST", "DEBUG", "MBUFFER", "BBCP", "PERL_BIN", "ZREP_STALL_TIMEOUT", "ZREP_TIMEOUT",
 	"ZREP_SYSLOG", "ZREP_PROMETHEUS_FILE", "ZREP_PRESNAP_HOOK", "ZREP_POSTSNAP_HOOK",
+	"ZREP_PARALLEL", "ZREP_SSH_MUX",
 };
 const size_t config_nvars = ARRAY_SIZE(config_vars);
 
@@ -205,6 +206,8 @@ int config_load(void)
 				 : 10;
 	cfg.stall_timeout = secs_setting("ZREP_STALL_TIMEOUT", 300);
 	cfg.timeout = secs_setting("ZREP_TIMEOUT", 120);
+	cfg.ssh_mux = get("ZREP_SSH_MUX");
+	cfg.parallel = get("ZREP_PARALLEL");
 	if (get("DEBUG"))
 		msg_debug = 1;
 	cfg.syslog = !str_eq(get("ZREP_SYSLOG"), "no");

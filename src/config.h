@@ -38,6 +38,8 @@ struct config {
 	const char *prometheus_file; /* ZREP_PROMETHEUS_FILE: rewritten at the end of sync all */
 	const char *presnap_hook;    /* ZREP_PRESNAP_HOOK */
 	const char *postsnap_hook;   /* ZREP_POSTSNAP_HOOK */
+	const char *parallel;     /* ZREP_PARALLEL (checked by the commands that use it) */
+	const char *ssh_mux;      /* ZREP_SSH_MUX: no (plain connections), yes, or auto */
 };
 
 extern struct config cfg;

@@ -583,3 +583,52 @@ int exec_run(struct proc *p)
 	exec_pipeline(p, 1);
 	return p->status;
 }
+
+pid_t exec_fork_worker(int *out_fd, int *err_fd)
+{
+	int op[2], ep[2];
+	if (got_signal)
+		return -1;
+	if (pipe2(op, O_CLOEXEC) < 0)
+		return error("cannot create pipe: %s", strerror(errno));
+	if (pipe2(ep, O_CLOEXEC) < 0) {
+		close(op[0]);
+		close(op[1]);
+		return error("cannot create pipe: %s", strerror(errno));
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(op[0]);
+		close(op[1]);
+		close(ep[0]);
+		close(ep[1]);
+		return error("cannot fork a worker: %s", strerror(e));
+	}
+	if (pid == 0) {
+		/* The worker: its own children only; output to the parent. */
+		for (int i = 0; i < MAX_LIVE; i++)
+			live_pids[i] = 0;
+		close(op[0]);
+		close(ep[0]);
+		if (dup2(op[1], 1) < 0 || dup2(ep[1], 2) < 0)
+			_exit(127);
+		close(op[1]);
+		close(ep[1]);
+		return 0;
+	}
+	exec_spawn_count++;
+	live_add(pid);
+	close(op[1]);
+	close(ep[1]);
+	*out_fd = op[0];
+	*err_fd = ep[0];
+	return pid;
+}
+
+int exec_wait_worker(pid_t pid)
+{
+	return reap(pid);
+}

@@ -120,6 +120,19 @@ void exec_forward_signal(int sig);
 int exec_allow_cleanup(int on);
 int exec_interrupted(void);
 
+/*
+ * Forks a worker: a copy of this process that does part of a command's
+ * work (workers.c). In the worker it returns 0: its stdout and stderr are
+ * pipes to the parent and it has no live children of its own yet. In the
+ * parent it returns the worker's pid, with the read ends of those pipes in
+ * *out_fd / *err_fd (the parent closes them); the worker counts as a live
+ * child, so signals are forwarded to it. Returns -1 (message printed) when
+ * it cannot fork, or without a message after a signal.
+ */
+pid_t exec_fork_worker(int *out_fd, int *err_fd);
+/* Waits for a worker; returns its status (see the status contract). */
+int exec_wait_worker(pid_t pid);
+
 /* Counts programs started by this process (for benchmarks and -D). */
 extern unsigned long exec_spawn_count;
 

@@ -49,6 +49,45 @@ void host_build_argv(const struct host *h, char *const *argv, struct strv *out);
  */
 void host_build_script(const struct host *h, const char *script, char *const *args, struct strv *out);
 
+/*
+ * Connection sharing (OpenSSH ControlMaster): one connection per
+ * destination host per run. Pure parts first.
+ */
+/* 1 when the first word of $SSH names OpenSSH's client (its basename is "ssh"). */
+int host_ssh_is_openssh(const char *first_word);
+/*
+ * Share connections? ZREP_SSH_MUX no/off/0/false: never; yes/on/1/true:
+ * always; else (auto) when $SSH's words are OpenSSH's client without a
+ * -S, ControlPath or ControlMaster of the user's own.
+ */
+int host_mux_wanted(char *const *words, const char *setting);
+/* DIR/m-<64-bit hash of host>: the socket of host's master (malloc'd). */
+char *host_mux_path(const char *dir, const char *host);
+/* The ssh options that use (master 0) or start (master 1: -N -f, ControlPersist) the master at path. */
+void host_mux_words(const char *path, int master, struct strv *out);
+/* Sets sharing up from ZREP_SSH_MUX and ZREP_RUNDIR (main, after host_set_ssh). */
+void host_set_mux(const char *setting, const char *rundir);
+/*
+ * Creates this run's socket directory (mkdtemp, 0700) if sharing is on;
+ * returns 1 when sharing is on. Done lazily by the first remote command, and
+ * by the parent before it forks workers so that they all share it.
+ */
+int host_mux_prepare(void);
+/*
+ * Selects which master of a host this process uses (0: the first). sshd
+ * allows MaxSessions (default 10) sessions per connection, so workers share
+ * a master in groups (workers.c); group g > 0 uses socket m-HASH-g.
+ */
+void host_mux_set_group(int group);
+/* The socket directory, or NULL. */
+const char *host_mux_dir(void);
+/*
+ * Stops every master of this run (ssh -O exit) and removes the directory.
+ * Only the process that created it does anything (a forked worker does
+ * not). Safe to call twice.
+ */
+void host_mux_shutdown(void);
+
 /* Status that ssh uses for its own failures (cannot connect, ...). */
 #define SSH_FAILURE 255
 

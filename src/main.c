@@ -26,11 +26,11 @@
 static const struct cmd commands[] = {
 	{ "init", "-i", cmd_init, "init [-f] [-v] [-n [--json]] SRCFS DESTHOST DESTFS", 0 },
 	{ "sync", "-S", cmd_sync,
-	  "sync [-f] [-v] [-r] [-c] [-q SECONDS] (FS... | all)\n"
+	  "sync [-f] [-v] [-r] [-c] [-q SECONDS] [-P N] (FS... | all)\n"
 	  "sync -n [--json] [-f] (FS... | all)   (the plan; nothing changed)\n"
 	  "sync FS@SNAP            (roll the destination back to SNAP)",
 	  0 },
-	{ "synconly", NULL, cmd_synconly, "synconly (FS... | all)", 0 },
+	{ "synconly", NULL, cmd_synconly, "synconly [-P N] (FS... | all)", 0 },
 	{ "snaponly", NULL, cmd_snaponly, "snaponly (FS... | all)", 0 },
 	{ "sentsync", NULL, cmd_sentsync, "sentsync [-L] FS@SNAP", 0 },
 	{ "refresh", NULL, cmd_refresh, "refresh [-f] [-v] [-r] DESTFS", 0 },
@@ -43,7 +43,7 @@ static const struct cmd commands[] = {
 	  0 },
 	{ "list", "-l", cmd_list, "list [-v | -L | -s] [FS...]", 0 },
 	{ "getlastsent", "lastsent", cmd_getlastsent, "getlastsent FS", 0 },
-	{ "expire", "-e", cmd_expire, "expire [-L] [-n [--json]] (FS... | all)", 0 },
+	{ "expire", "-e", cmd_expire, "expire [-L] [-P N] [-n [--json]] (FS... | all)", 0 },
 	{ "uptodate", NULL, cmd_uptodate, "uptodate FS", 0 },
 	{ "clear", NULL, cmd_clear, "clear [-f] FS", 0 },
 	{ "changeconfig", "-C", cmd_changeconfig,
@@ -153,6 +153,7 @@ static int finish(int rc)
 {
 	exec_allow_cleanup(1);
 	lock_release_all();
+	host_mux_shutdown();
 	if (caught) {
 		fflush(stdout);
 		fprintf(stderr, "zrep: interrupted by signal %d; locks released\n", (int)caught);
@@ -191,6 +192,7 @@ int main(int argc, char **argv)
 	props_init(cfg.tag);
 	zrepfs_init();
 	host_set_ssh(cfg.ssh);
+	host_set_mux(cfg.ssh_mux, cfg.rundir);
 
 	if (i >= argc) {
 		usage(stdout);

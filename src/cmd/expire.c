@@ -14,6 +14,7 @@
 #include "../oplog.h"
 #include "../syncfs.h"
 #include "expireplan.h"
+#include "../workers.h"
 
 static int expire_one(const char *fs, int local_only)
 {
@@ -47,18 +48,31 @@ out:
 	return rc;
 }
 
+static int expire_job(const char *fs, void *arg)
+{
+	int r = expire_one(fs, *(const int *)arg);
+	oplog_fs("expire", fs, r < 0 ? OPLOG_FAILED : OPLOG_OK, NULL, 0, 0);
+	return r == -2 ? WORKER_TEMPFAIL : r < 0 ? WORKER_FAILED : WORKER_OK;
+}
+
+/* cmd/sync.c */
+int sync_parallel(const char *cmdname, const char *arg);
+
 int cmd_expire(int argc, char **argv)
 {
 	int local_only = 0, dry = 0, json = 0;
 	static const char *const longs[] = { "json", NULL };
 	struct cmd_opts op = CMD_OPTS_INIT;
 	op.longs = longs;
+	const char *parg = NULL;
 	int c;
-	while ((c = cmd_getopt(&op, argc, argv, "Ln")) > 0) {
+	while ((c = cmd_getopt(&op, argc, argv, "LnP:")) > 0) {
 		if (c == 'L')
 			local_only = 1;
 		else if (c == 'n')
 			dry = 1;
+		else if (c == 'P')
+			parg = op.arg;
 		else
 			json = 1;
 	}
@@ -66,6 +80,9 @@ int cmd_expire(int argc, char **argv)
 		return EXIT_USAGE;
 	if (json && !dry)
 		return cmd_usage_error("expire", "--json goes with -n (the plan)");
+	int parallel = sync_parallel("expire", parg);
+	if (parallel < 0)
+		return EXIT_USAGE;
 	if (cfg.skip_expire) {
 		error("ZREP_SKIP_EXPIRE is set; refusing to expire");
 		return EXIT_FAIL;
@@ -81,19 +98,10 @@ int cmd_expire(int argc, char **argv)
 		strv_clear(&fss);
 		return r;
 	}
-	int failed = 0, busy = 0;
-	for (size_t k = 0; k < fss.n && !exec_interrupted(); k++) {
-		int r = expire_one(fss.v[k], local_only);
-		oplog_fs("expire", fss.v[k], r < 0 ? OPLOG_FAILED : OPLOG_OK, NULL, 0, 0);
-		if (r < 0) {
-			if (r == -2)
-				busy++;
-			else
-				failed++;
-			if (fss.n > 1)
-				warn("expire failed for %s; continuing with the others", fss.v[k]);
-		}
-	}
+	workers_dedupe(&fss);
+	struct worker_tally t;
+	workers_run(fss.v, fss.n, parallel, expire_job, &local_only, "expire", &t);
+	workers_summary("expire", "expired", fss.n, &t);
 	strv_clear(&fss);
-	return failed ? EXIT_FAIL : busy ? EXIT_TEMPFAIL : EXIT_OK;
+	return t.failed ? EXIT_FAIL : t.tempfail ? EXIT_TEMPFAIL : EXIT_OK;
 }

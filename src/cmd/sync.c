@@ -16,6 +16,7 @@
 #include "../zrepsnap.h"
 #include "syncplan.h"
 #include "../syncfs.h"
+#include "../workers.h"
 
 /* sync FS@SNAP: roll the destination back to SNAP and forget newer sends. */
 static int synctosnap(const char *arg, int force)
@@ -116,8 +117,36 @@ out:
 	return rc;
 }
 
-/* Runs sync_fs over the list (FS... or all); shared with synconly. */
-int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o)
+static int sync_job(const char *fs, void *arg)
+{
+	int r = sync_fs(fs, arg);
+	return r == SYNC_OK ? WORKER_OK
+	       : r == SYNC_SKIPPED ? WORKER_SKIPPED
+	       : r == SYNC_TEMPFAIL ? WORKER_TEMPFAIL
+				    : WORKER_FAILED;
+}
+
+int sync_parallel(const char *cmdname, const char *arg)
+{
+	if (arg) {
+		int p = workers_parse(arg);
+		if (p < 0)
+			cmd_usage_error(cmdname, "%s -P needs a number of workers from 1 to %d, not %s", cmdname,
+					WORKERS_MAX, arg);
+		return p;
+	}
+	if (cfg.parallel) {
+		int p = workers_parse(cfg.parallel);
+		if (p < 0)
+			cmd_usage_error(cmdname, "ZREP_PARALLEL must be a number of workers from 1 to %d, not %s",
+					WORKERS_MAX, cfg.parallel);
+		return p;
+	}
+	return WORKERS_DEFAULT;
+}
+
+/* Runs sync_fs over the list (FS... or all), in up to parallel workers; shared with synconly. */
+int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o, int parallel)
 {
 	struct strv fss = STRV_INIT;
 	int bad = cmd_fs_list(cmdname, list, n, 1, -1, &fss);
@@ -125,28 +154,19 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 		strv_clear(&fss);
 		return bad;
 	}
-	int failed = 0, transient = 0;
-	for (size_t i = 0; i < fss.n; i++) {
-		if (exec_interrupted())
-			break;
-		int r = sync_fs(fss.v[i], o);
-		if (r == SYNC_FAIL || r == SYNC_TEMPFAIL) {
-			if (r == SYNC_FAIL)
-				failed++;
-			else
-				transient++;
-			if (fss.n > 1)
-				error("%s of %s failed; continuing with the others", cmdname, fss.v[i]);
-		}
-	}
-	if ((failed || transient) && fss.n > 1)
-		error("%s: %d of %zu filesystems failed", cmdname, failed + transient, fss.n);
+	/* two workers never touch one filesystem */
+	workers_dedupe(&fss);
+	struct worker_tally t;
+	workers_run(fss.v, fss.n, parallel, sync_job, (void *)o, cmdname, &t);
+	if ((t.failed || t.tempfail) && fss.n > 1)
+		error("%s: %d of %zu filesystems failed", cmdname, t.failed + t.tempfail, fss.n);
+	workers_summary(cmdname, "synced", fss.n, &t);
 	if (n == 1 && strcmp(list[0], "all") == 0 && cfg.prometheus_file &&
 	    status_prometheus_refresh(cfg.prometheus_file) < 0)
 		warn("ZREP_PROMETHEUS_FILE: could not rewrite %s", cfg.prometheus_file);
 	strv_clear(&fss);
 	/* 1 when any failure needs a person; 75 when every failure may pass by itself. */
-	return failed ? EXIT_FAIL : transient ? EXIT_TEMPFAIL : EXIT_OK;
+	return t.failed ? EXIT_FAIL : t.tempfail ? EXIT_TEMPFAIL : EXIT_OK;
 }
 
 /* The options sync takes from the environment before its command line. */
@@ -169,7 +189,8 @@ int cmd_sync(int argc, char **argv)
 	struct cmd_opts op = CMD_OPTS_INIT;
 	op.longs = longs;
 	int c;
-	while ((c = cmd_getopt(&op, argc, argv, "fvrcnq:")) > 0) {
+	const char *parg = NULL;
+	while ((c = cmd_getopt(&op, argc, argv, "fvrcnq:P:")) > 0) {
 		long long q;
 		switch (c) {
 		case 'n': dry = 1; break;
@@ -186,9 +207,13 @@ int cmd_sync(int argc, char **argv)
 						       op.arg);
 			o.quiet_secs = (int)q;
 			break;
+		case 'P': parg = op.arg; break;
 		}
 	}
 	if (c < 0)
+		return EXIT_USAGE;
+	int parallel = sync_parallel("sync", parg);
+	if (parallel < 0)
 		return EXIT_USAGE;
 	int i = op.ind;
 	if (i >= argc)
@@ -204,5 +229,5 @@ int cmd_sync(int argc, char **argv)
 		return cmd_usage_error("sync", "-n plans a plain sync (not with -r, -c or -q)");
 	if (dry)
 		return sync_dry_run(argv + i, argc - i, o.force, json);
-	return sync_many("sync", argv + i, argc - i, &o);
+	return sync_many("sync", argv + i, argc - i, &o, parallel);
 }

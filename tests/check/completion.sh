@@ -88,7 +88,7 @@ for c in "${cmds[@]}"; do
 	want=$(sed -n "s/^  zrep $c //p" <<<"$help" | sed 's/   (.*//' | grep -oE '(^|[[ |(])(-[A-Za-z]\b|--[a-z]+)' | tr -d '[ |(' | sort -u)
 	check "zrep $c -" $want
 done
-check "zrep -S -" -f -v -r -c -q -n --json
+check "zrep -S -" -f -v -r -c -q -P -n --json
 check "zrep sync " tank/a tank/b all
 check "zrep sync -q 300 " tank/a tank/b all
 check "zrep sync -q " # the value of -q
