@@ -16,8 +16,8 @@
 /* Named exit codes. */
 enum {
 	EXIT_OK = 0,
-	EXIT_FAIL = 1,  /* the operation failed; messages say why */
-	EXIT_USAGE = 2, /* bad command line; nothing was changed */
+	EXIT_FAIL = 1,      /* the operation failed; messages say why */
+	EXIT_USAGE = 2,     /* bad command line; nothing was changed */
 	EXIT_TEMPFAIL = 75, /* EX_TEMPFAIL: busy, stalled, timed out or partner unreachable; retry later */
 };
 
@@ -49,9 +49,13 @@ struct cmd_opts {
 	int ind;          /* next word of argv; after the options: the first operand */
 	const char *arg;  /* the value of an option that takes one */
 	const char *next; /* internal: rest of a word of bundled letters */
-	const char *const *longs; /* long options ("json"; "prometheus=" takes a value), NULL-ended, or NULL */
+	const char *const
+	    *longs; /* long options ("json"; "prometheus=" takes a value), NULL-ended, or NULL */
 };
-#define CMD_OPTS_INIT { 0, NULL, NULL, NULL }
+#define CMD_OPTS_INIT                                                                                        \
+	{                                                                                                    \
+		0, NULL, NULL, NULL                                                                          \
+	}
 /* cmd_getopt's answer for --longs[k]. */
 #define CMD_LONG(k) (256 + (k))
 
@@ -74,7 +78,8 @@ int cmd_getopt(struct cmd_opts *st, int argc, char **argv, const char *spec);
  * -1, else it lists them like "all" with masters_only = empty_masters.
  * Returns 0, or the exit status after a message.
  */
-int cmd_fs_list(const char *cmdname, char **list, int n, int all_masters, int empty_masters, struct strv *fss);
+int cmd_fs_list(const char *cmdname, char **list, int n, int all_masters, int empty_masters,
+                struct strv *fss);
 
 /* "FS[@SNAP] [REMOTEHOST]" operands of failover and takeover. */
 struct fs_target {
@@ -92,7 +97,7 @@ void fs_target_free(struct fs_target *t);
  * (points into fi) and ph. Returns 0 or -1 after a message.
  */
 int cmd_partner(const struct fs_target *t, const struct fsinfo *fi, int dest_side, struct role_props *rp,
-		const char **pfs, struct host *ph);
+                const char **pfs, struct host *ph);
 
 #define DECLARE_CMD(n) int cmd_##n(int argc, char **argv)
 DECLARE_CMD(init);

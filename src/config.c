@@ -22,13 +22,41 @@ struct config cfg;
  * config-vars prints it; the man page test checks it).
  */
 const char *const config_vars[] = {
-	"ZREPTAG", "SSH", "ZREP_PATH", "ZREP_INC_FLAG", "ZREP_SEND_FLAGS", "ZREP_RECV_FLAGS",
-	"ZREP_RESUME_FLAGS", "ZREP_OUTFILTER", "ZREP_INFILTER", "ZREP_SAVE_COUNT", "ZREP_DATEFORMAT",
-	"ZREP_RUNDIR", "ZREP_CREATE_FLAGS", "ZREP_INIT_REMOTE_PROPERTIES", "ZREP_RENAME_UNSENT",
-	"ZREP_SKIP_EXPIRE", "ZREP_R", "ZREP_FORCE", "ZREP_VERBOSE", "ZREP_RESUME", "ZREP_CHANGEDONLY",
-	"Z_LOCK_RETRY", "ZREP_SRC_HOST", "DEBUG", "MBUFFER", "BBCP", "PERL_BIN", "ZREP_STALL_TIMEOUT", "ZREP_TIMEOUT",
-	"ZREP_SYSLOG", "ZREP_PROMETHEUS_FILE", "ZREP_PRESNAP_HOOK", "ZREP_POSTSNAP_HOOK",
-	"ZREP_PARALLEL", "ZREP_SSH_MUX",
+    "ZREPTAG",
+    "SSH",
+    "ZREP_PATH",
+    "ZREP_INC_FLAG",
+    "ZREP_SEND_FLAGS",
+    "ZREP_RECV_FLAGS",
+    "ZREP_RESUME_FLAGS",
+    "ZREP_OUTFILTER",
+    "ZREP_INFILTER",
+    "ZREP_SAVE_COUNT",
+    "ZREP_DATEFORMAT",
+    "ZREP_RUNDIR",
+    "ZREP_CREATE_FLAGS",
+    "ZREP_INIT_REMOTE_PROPERTIES",
+    "ZREP_RENAME_UNSENT",
+    "ZREP_SKIP_EXPIRE",
+    "ZREP_R",
+    "ZREP_FORCE",
+    "ZREP_VERBOSE",
+    "ZREP_RESUME",
+    "ZREP_CHANGEDONLY",
+    "Z_LOCK_RETRY",
+    "ZREP_SRC_HOST",
+    "DEBUG",
+    "MBUFFER",
+    "BBCP",
+    "PERL_BIN",
+    "ZREP_STALL_TIMEOUT",
+    "ZREP_TIMEOUT",
+    "ZREP_SYSLOG",
+    "ZREP_PROMETHEUS_FILE",
+    "ZREP_PRESNAP_HOOK",
+    "ZREP_POSTSNAP_HOOK",
+    "ZREP_PARALLEL",
+    "ZREP_SSH_MUX",
 };
 const size_t config_nvars = ARRAY_SIZE(config_vars);
 
@@ -201,9 +229,9 @@ int config_load(void)
 	cfg.resume = get("ZREP_RESUME") != NULL;
 	cfg.changed_only = get("ZREP_CHANGEDONLY") != NULL;
 	long long lr;
-	cfg.lock_retry = (get("Z_LOCK_RETRY") && parse_ll(get("Z_LOCK_RETRY"), &lr) == 0 && lr >= 0 && lr < 3600)
-				 ? (int)lr
-				 : 10;
+	cfg.lock_retry =
+	    (get("Z_LOCK_RETRY") && parse_ll(get("Z_LOCK_RETRY"), &lr) == 0 && lr >= 0 && lr < 3600) ? (int)lr
+	                                                                                             : 10;
 	cfg.stall_timeout = secs_setting("ZREP_STALL_TIMEOUT", 300);
 	cfg.timeout = secs_setting("ZREP_TIMEOUT", 120);
 	cfg.ssh_mux = get("ZREP_SSH_MUX");

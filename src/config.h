@@ -10,36 +10,36 @@
 #include <stddef.h>
 
 struct config {
-	const char *tag;          /* ZREPTAG */
-	const char *ssh;          /* SSH */
-	const char *zrep_path;    /* ZREP_PATH (remote zrep command, may hold words) */
-	const char *inc_flag;     /* ZREP_INC_FLAG: -I or -i */
-	const char *send_flags;   /* ZREP_SEND_FLAGS */
-	const char *recv_flags;   /* ZREP_RECV_FLAGS */
-	const char *resume_flags; /* ZREP_RESUME_FLAGS */
-	const char *outfilter;    /* ZREP_OUTFILTER */
-	const char *infilter;     /* ZREP_INFILTER */
-	const char *save_count;   /* ZREP_SAVE_COUNT */
-	const char *dateformat;   /* ZREP_DATEFORMAT */
-	const char *rundir;       /* ZREP_RUNDIR */
-	const char *create_flags; /* ZREP_CREATE_FLAGS */
+	const char *tag;               /* ZREPTAG */
+	const char *ssh;               /* SSH */
+	const char *zrep_path;         /* ZREP_PATH (remote zrep command, may hold words) */
+	const char *inc_flag;          /* ZREP_INC_FLAG: -I or -i */
+	const char *send_flags;        /* ZREP_SEND_FLAGS */
+	const char *recv_flags;        /* ZREP_RECV_FLAGS */
+	const char *resume_flags;      /* ZREP_RESUME_FLAGS */
+	const char *outfilter;         /* ZREP_OUTFILTER */
+	const char *infilter;          /* ZREP_INFILTER */
+	const char *save_count;        /* ZREP_SAVE_COUNT */
+	const char *dateformat;        /* ZREP_DATEFORMAT */
+	const char *rundir;            /* ZREP_RUNDIR */
+	const char *create_flags;      /* ZREP_CREATE_FLAGS */
 	const char *init_remote_props; /* ZREP_INIT_REMOTE_PROPERTIES */
 	const char *rename_unsent;     /* ZREP_RENAME_UNSENT */
-	int skip_expire;          /* ZREP_SKIP_EXPIRE non-empty */
-	int recursive;            /* ZREP_R=-R or global -R */
-	int force;                /* ZREP_FORCE=-f or -f */
-	int verbose;              /* ZREP_VERBOSE or -v */
-	int resume;               /* ZREP_RESUME or -r */
-	int changed_only;         /* ZREP_CHANGEDONLY or -c */
-	int lock_retry;           /* Z_LOCK_RETRY */
-	int stall_timeout;        /* ZREP_STALL_TIMEOUT: seconds a transfer may move nothing (0 = no limit) */
-	int timeout;              /* ZREP_TIMEOUT: seconds for each control step and hook (0 = no limit) */
-	int syslog;               /* ZREP_SYSLOG is not "no" */
+	int skip_expire;               /* ZREP_SKIP_EXPIRE non-empty */
+	int recursive;                 /* ZREP_R=-R or global -R */
+	int force;                     /* ZREP_FORCE=-f or -f */
+	int verbose;                   /* ZREP_VERBOSE or -v */
+	int resume;                    /* ZREP_RESUME or -r */
+	int changed_only;              /* ZREP_CHANGEDONLY or -c */
+	int lock_retry;                /* Z_LOCK_RETRY */
+	int stall_timeout; /* ZREP_STALL_TIMEOUT: seconds a transfer may move nothing (0 = no limit) */
+	int timeout;       /* ZREP_TIMEOUT: seconds for each control step and hook (0 = no limit) */
+	int syslog;        /* ZREP_SYSLOG is not "no" */
 	const char *prometheus_file; /* ZREP_PROMETHEUS_FILE: rewritten at the end of sync all */
 	const char *presnap_hook;    /* ZREP_PRESNAP_HOOK */
 	const char *postsnap_hook;   /* ZREP_POSTSNAP_HOOK */
-	const char *parallel;     /* ZREP_PARALLEL (checked by the commands that use it) */
-	const char *ssh_mux;      /* ZREP_SSH_MUX: no (plain connections), yes, or auto */
+	const char *parallel;        /* ZREP_PARALLEL (checked by the commands that use it) */
+	const char *ssh_mux;         /* ZREP_SSH_MUX: no (plain connections), yes, or auto */
 };
 
 extern struct config cfg;

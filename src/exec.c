@@ -128,7 +128,7 @@ static pid_t spawner; /* our pid, for the child's check that we still live */
 
 static void child_exec(struct proc *p, const struct wiring *w, int errpipe)
 {
-	static const int sigs[] = { SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD };
+	static const int sigs[] = {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD};
 	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
 		signal(sigs[i], SIG_DFL);
 	if (p->ignore_sigpipe)
@@ -237,7 +237,7 @@ static void ends_close_child(struct ends *e)
 
 static void ends_close_parent(struct ends *e)
 {
-	int *fds[] = { &e->in_w, &e->out_r, &e->err_r };
+	int *fds[] = {&e->in_w, &e->out_r, &e->err_r};
 	for (size_t k = 0; k < ARRAY_SIZE(fds); k++)
 		if (*fds[k] >= 0) {
 			close(*fds[k]);
@@ -275,7 +275,7 @@ static int child_null(struct ends *e, int flags, int *slot)
  */
 static int wire(struct proc *p, int upstream, int to_next, struct wiring *w, struct ends *e)
 {
-	*e = (struct ends){ -1, -1, -1, { -1, -1, -1, -1 }, 0 };
+	*e = (struct ends){-1, -1, -1, {-1, -1, -1, -1}, 0};
 	w->fd[0] = w->fd[1] = w->fd[2] = -1;
 	int rc = 0;
 	if (upstream >= 0) {
@@ -352,7 +352,8 @@ static void end_stages(struct proc *st, size_t n)
 			r = reap_until(st[i].pid, mono_now() + 5);
 		}
 		if (r == -2) {
-			warn("%s (pid %d) does not end even when killed; left behind", st[i].argv[0], (int)st[i].pid);
+			warn("%s (pid %d) does not end even when killed; left behind", st[i].argv[0],
+			     (int)st[i].pid);
 			live_del(st[i].pid);
 			r = -1;
 		}
@@ -374,7 +375,7 @@ int exec_pipeline_xfer(struct proc *st, size_t n, struct exec_xfer *x)
 	size_t np = 0;
 	int prev_read = -1; /* read end of the pipe from the previous stage */
 	int failed_spawn = 0;
-	struct relay rl = { -1, -1, x };
+	struct relay rl = {-1, -1, x};
 	void (*old_pipe)(int) = signal(SIGPIPE, SIG_IGN);
 	double deadline = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -409,11 +410,11 @@ int exec_pipeline_xfer(struct proc *st, size_t n, struct exec_xfer *x)
 		}
 		if (e.in_w >= 0) {
 			fcntl(e.in_w, F_SETFL, O_NONBLOCK);
-			pumps[np++] = (struct pump){ e.in_w, NULL, 0, p->in_data ? p->in_data : "", p->in_len };
+			pumps[np++] = (struct pump){e.in_w, NULL, 0, p->in_data ? p->in_data : "", p->in_len};
 		}
 		if (e.out_r >= 0) {
 			if (relayed) {
-				int rp[2] = { -1, -1 };
+				int rp[2] = {-1, -1};
 				rl.src = e.out_r;
 				if (i + 1 == n) {
 					rl.dst = x->to_fd;
@@ -428,11 +429,11 @@ int exec_pipeline_xfer(struct proc *st, size_t n, struct exec_xfer *x)
 			} else if (i + 1 < n) {
 				prev_read = e.out_r;
 			} else {
-				pumps[np++] = (struct pump){ e.out_r, &p->out_buf, 0, NULL, 0 };
+				pumps[np++] = (struct pump){e.out_r, &p->out_buf, 0, NULL, 0};
 			}
 		}
 		if (e.err_r >= 0)
-			pumps[np++] = (struct pump){ e.err_r, &p->err_buf, p->err_tee, NULL, 0 };
+			pumps[np++] = (struct pump){e.err_r, &p->err_buf, p->err_tee, NULL, 0};
 	}
 	if (prev_read >= 0)
 		close(prev_read);
@@ -508,7 +509,7 @@ static int reap_until(pid_t pid, double until)
 		if (r == 0) {
 			if (mono_now() >= until)
 				return -2;
-			struct timespec ts = { 0, 10 * 1000 * 1000 };
+			struct timespec ts = {0, 10 * 1000 * 1000};
 			nanosleep(&ts, NULL);
 		}
 	}

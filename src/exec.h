@@ -21,7 +21,7 @@ enum {
 	EXEC_CAPTURE = -3, /* collect into out_buf / err_buf */
 	EXEC_PIPE = -4,    /* exec_start only: parent gets in_fd / out_fd */
 	EXEC_TMPFILE = -5, /* stderr only: kept in an unlinked file, read into
-			      err_buf when waited for (nobody needs to drain it) */
+	                      err_buf when waited for (nobody needs to drain it) */
 };
 
 struct proc {
@@ -29,20 +29,20 @@ struct proc {
 	int in;              /* fd, EXEC_INHERIT or EXEC_NULL (default) */
 	const char *in_data; /* if set, fed to stdin through a pipe */
 	size_t in_len;
-	int out;             /* fd, EXEC_INHERIT, EXEC_NULL, EXEC_CAPTURE (default) */
-	int err;             /* same; default EXEC_CAPTURE */
-	int err_tee;         /* while capturing stderr, copy it to ours too */
-	int ignore_sigpipe;  /* child starts with SIGPIPE ignored: a writer whose
-				reader went away gets EPIPE and can clean up (zfs-fuse
-				leaks a hold when its zfs send client dies of SIGPIPE) */
+	int out;            /* fd, EXEC_INHERIT, EXEC_NULL, EXEC_CAPTURE (default) */
+	int err;            /* same; default EXEC_CAPTURE */
+	int err_tee;        /* while capturing stderr, copy it to ours too */
+	int ignore_sigpipe; /* child starts with SIGPIPE ignored: a writer whose
+	                       reader went away gets EPIPE and can clean up (zfs-fuse
+	                       leaks a hold when its zfs send client dies of SIGPIPE) */
 	struct strbuf out_buf;
 	struct strbuf err_buf;
 	int status; /* set by exec_run / exec_pipeline / exec_wait */
 	pid_t pid;
-	int in_fd;  /* EXEC_PIPE: our write end of the child's stdin */
-	int out_fd; /* EXEC_PIPE: our read end of the child's stdout */
-	int err_file; /* EXEC_TMPFILE: the file */
-	int timeout;  /* seconds (0 = none): exec_run / exec_pipeline end it after that long */
+	int in_fd;     /* EXEC_PIPE: our write end of the child's stdin */
+	int out_fd;    /* EXEC_PIPE: our read end of the child's stdout */
+	int err_file;  /* EXEC_TMPFILE: the file */
+	int timeout;   /* seconds (0 = none): exec_run / exec_pipeline end it after that long */
 	int timed_out; /* set when it was ended for its time limit */
 };
 

@@ -76,16 +76,16 @@ enum pump_end run_pumps(struct pump *pumps, size_t np, struct relay *rl, double 
 		for (size_t i = 0; i < np && n < MAX_FDS - 1; i++) {
 			if (pumps[i].fd < 0)
 				continue;
-			pfd[n] = (struct pollfd){ pumps[i].fd, pumps[i].sb ? POLLIN : POLLOUT, 0 };
+			pfd[n] = (struct pollfd){pumps[i].fd, pumps[i].sb ? POLLIN : POLLOUT, 0};
 			map[n++] = i;
 		}
 		int relay_slot = -1;
 		if (rl && (rl->src >= 0 || have > off)) {
 			relay_slot = (int)n;
 			if (have > off)
-				pfd[n++] = (struct pollfd){ rl->dst, POLLOUT, 0 };
+				pfd[n++] = (struct pollfd){rl->dst, POLLOUT, 0};
 			else
-				pfd[n++] = (struct pollfd){ rl->src, POLLIN, 0 };
+				pfd[n++] = (struct pollfd){rl->src, POLLIN, 0};
 		}
 		if (!n)
 			break;

@@ -47,9 +47,9 @@ int expire_local(const struct fsinfo *fi, const struct zsnaps *given)
 	long savecount;
 	if (fsinfo_savecount(fi, &savecount) < 0)
 		return -1;
-	struct zsnaps own = { 0 };
+	struct zsnaps own = {0};
 	const struct zsnaps *s = given;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	if (!s) {
 		if (zrepfs_snaps(&local_host, fi->fs, &own) < 0) {
 			zerr_clear(&e);

@@ -103,19 +103,20 @@ int lock_props_busy(const struct lock_holder *hd, const char *myhost, int (*pid_
 	char *pidstr = xstrndup(c1 + 1, (size_t)(c2 - c1 - 1));
 	int ok = parse_ll(pidstr, &pid) == 0;
 	free(pidstr);
-	if (!ok || strlen(myhost) != (size_t)(c1 - hd->owner) || strncmp(hd->owner, myhost, strlen(myhost)) != 0)
+	if (!ok || strlen(myhost) != (size_t)(c1 - hd->owner) ||
+	    strncmp(hd->owner, myhost, strlen(myhost)) != 0)
 		return 1; /* unreadable, or another host's: we cannot check its processes */
 	if (hd->pid > 0 && hd->pid != pid)
 		return pid_alive(hd->pid); /* someone else (a shell zrep) rewrote lock-pid */
 	return 0; /* a zrep of ours on this host that no longer holds the flock: gone */
 }
 
-static struct host localhost_h = { (char *)"localhost", 1 };
+static struct host localhost_h = {(char *)"localhost", 1};
 
 static int read_holder(const char *fs, struct lock_holder *hd, struct zerr *e)
 {
 	char *props = xasprintf("%s,%s,%s", P.lock_pid, P.lock_owner, P.lock_time);
-	char *dsv[] = { (char *)fs, NULL };
+	char *dsv[] = {(char *)fs, NULL};
 	struct zprops rows;
 	memset(hd, 0, sizeof(*hd));
 	int st = zfs_get(&localhost_h, props, NULL, -1, dsv, &rows, e);
@@ -209,14 +210,15 @@ static int flock_open(const char *fs)
 static void busy_message(const char *fs, const struct lock_holder *hd)
 {
 	error("%s is locked by %s (pid %lld%s%s); another zrep is working on it", fs,
-	      hd->owner ? hd->owner : "a process", hd->pid, hd->time ? ", since " : "", hd->time ? hd->time : "");
+	      hd->owner ? hd->owner : "a process", hd->pid, hd->time ? ", since " : "",
+	      hd->time ? hd->time : "");
 }
 
 /* Names the holder of a lock we could not take (one zfs get). */
 static void busy_report(const char *fs)
 {
 	struct lock_holder hd;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	if (read_holder(fs, &hd, &e) == 0) {
 		busy_message(fs, &hd);
 		holder_free(&hd);
@@ -271,7 +273,7 @@ int fslock_mark(const char *fs, const struct lock_holder *hd, int quiet)
 	/* Marked before the first set, so an interruption between the sets
 	 * still gets cleaned up. */
 	held_marked[i] = 1;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	int rc = 0;
 	if (zfs_set(&localhost_h, fs, P.lock_pid, pidbuf, &e) != 0 ||
 	    zfs_set(&localhost_h, fs, P.lock_owner, owner, &e) != 0 ||
@@ -292,7 +294,7 @@ int fslock_acquire(const char *fs, int quiet)
 	int r = fslock_take(fs, quiet);
 	if (r != 0)
 		return r;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	struct lock_holder hd;
 	if (read_holder(fs, &hd, &e) < 0) {
 		error("cannot read lock of %s: %s", fs, zerr_text(&e));
@@ -314,7 +316,7 @@ void fslock_release(const char *fs)
 	/* We hold it and a live holder is never overridden, so it is still
 	 * ours: no need to read it back first. */
 	if (held_marked[i]) {
-		struct zerr e = { 0 };
+		struct zerr e = {0};
 		int prev = exec_allow_cleanup(1); /* releasing is cleanup, even after a signal */
 		if (zfs_inherit(&localhost_h, P.lock_pid, fs, &e) != 0 && e.kind != ZE_NOENT)
 			warn("cannot release lock on %s: %s", fs, zerr_text(&e));

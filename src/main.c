@@ -24,46 +24,47 @@
 #include "zrepfs.h"
 
 static const struct cmd commands[] = {
-	{ "init", "-i", cmd_init, "init [-f] [-v] [-n [--json]] SRCFS DESTHOST DESTFS", 0 },
-	{ "sync", "-S", cmd_sync,
-	  "sync [-f] [-v] [-r] [-c] [-q SECONDS] [-P N] (FS... | all)\n"
-	  "sync -n [--json] [-f] (FS... | all)   (the plan; nothing changed)\n"
-	  "sync FS@SNAP            (roll the destination back to SNAP)",
-	  0 },
-	{ "synconly", NULL, cmd_synconly, "synconly [-P N] (FS... | all)", 0 },
-	{ "snaponly", NULL, cmd_snaponly, "snaponly (FS... | all)", 0 },
-	{ "sentsync", NULL, cmd_sentsync, "sentsync [-L] FS@SNAP", 0 },
-	{ "refresh", NULL, cmd_refresh, "refresh [-f] [-v] [-r] DESTFS", 0 },
-	{ "failover", NULL, cmd_failover, "failover [-f] [-L] FS[@SNAP] [REMOTEHOST]", 0 },
-	{ "takeover", NULL, cmd_takeover, "takeover [-f] [-L] FS[@SNAP] [REMOTEHOST]", 0 },
-	{ "status", "-s", cmd_status,
-	  "status [-v] [-a] [FS...]\n"
-	  "status -m [-c COUNT] [-t SECONDS] [FS...]   (monitoring; exit 1 when behind)\n"
-	  "status (--json | --nagios [-c SECONDS] | --prometheus FILE) [-w SECONDS] [--local] [FS...]",
-	  0 },
-	{ "list", "-l", cmd_list, "list [-v | -L | -s] [FS...]", 0 },
-	{ "getlastsent", "lastsent", cmd_getlastsent, "getlastsent FS", 0 },
-	{ "expire", "-e", cmd_expire, "expire [-L] [-P N] [-n [--json]] (FS... | all)", 0 },
-	{ "uptodate", NULL, cmd_uptodate, "uptodate FS", 0 },
-	{ "clear", NULL, cmd_clear, "clear [-f] FS", 0 },
-	{ "changeconfig", "-C", cmd_changeconfig,
-	  "changeconfig [-f] SRCFS DESTHOST DESTFS\n"
-	  "changeconfig [-f] -d DESTFS SRCHOST SRCFS",
-	  0 },
-	{ "allow", NULL, cmd_allow,
-	  "allow (--print | --check) [-u USER] SRCFS DESTHOST DESTFS\n"
-	  "allow --check [-u USER] FS",
-	  0 },
-	{ "version", NULL, cmd_version, "version", 0 },
-	{ "setlastsent", NULL, cmd_setlastsent, "setlastsent", 1 },
-	{ "_refreshpull", NULL, cmd_refreshpull, "_refreshpull SNAP [TOKEN]", 1 },
-	{ "_refreshcomplete", NULL, cmd_refreshcomplete, "_refreshcomplete SNAP TAG:sent=VALUE", 1 },
+    {"init", "-i", cmd_init, "init [-f] [-v] [-n [--json]] SRCFS DESTHOST DESTFS", 0},
+    {"sync", "-S", cmd_sync,
+     "sync [-f] [-v] [-r] [-c] [-q SECONDS] [-P N] (FS... | all)\n"
+     "sync -n [--json] [-f] (FS... | all)   (the plan; nothing changed)\n"
+     "sync FS@SNAP            (roll the destination back to SNAP)",
+     0},
+    {"synconly", NULL, cmd_synconly, "synconly [-P N] (FS... | all)", 0},
+    {"snaponly", NULL, cmd_snaponly, "snaponly (FS... | all)", 0},
+    {"sentsync", NULL, cmd_sentsync, "sentsync [-L] FS@SNAP", 0},
+    {"refresh", NULL, cmd_refresh, "refresh [-f] [-v] [-r] DESTFS", 0},
+    {"failover", NULL, cmd_failover, "failover [-f] [-L] FS[@SNAP] [REMOTEHOST]", 0},
+    {"takeover", NULL, cmd_takeover, "takeover [-f] [-L] FS[@SNAP] [REMOTEHOST]", 0},
+    {"status", "-s", cmd_status,
+     "status [-v] [-a] [FS...]\n"
+     "status -m [-c COUNT] [-t SECONDS] [FS...]   (monitoring; exit 1 when behind)\n"
+     "status (--json | --nagios [-c SECONDS] | --prometheus FILE) [-w SECONDS] [--local] [FS...]",
+     0},
+    {"list", "-l", cmd_list, "list [-v | -L | -s] [FS...]", 0},
+    {"getlastsent", "lastsent", cmd_getlastsent, "getlastsent FS", 0},
+    {"expire", "-e", cmd_expire, "expire [-L] [-P N] [-n [--json]] (FS... | all)", 0},
+    {"uptodate", NULL, cmd_uptodate, "uptodate FS", 0},
+    {"clear", NULL, cmd_clear, "clear [-f] FS", 0},
+    {"changeconfig", "-C", cmd_changeconfig,
+     "changeconfig [-f] SRCFS DESTHOST DESTFS\n"
+     "changeconfig [-f] -d DESTFS SRCHOST SRCFS",
+     0},
+    {"allow", NULL, cmd_allow,
+     "allow (--print | --check) [-u USER] SRCFS DESTHOST DESTFS\n"
+     "allow --check [-u USER] FS",
+     0},
+    {"version", NULL, cmd_version, "version", 0},
+    {"setlastsent", NULL, cmd_setlastsent, "setlastsent", 1},
+    {"_refreshpull", NULL, cmd_refreshpull, "_refreshpull SNAP [TOKEN]", 1},
+    {"_refreshcomplete", NULL, cmd_refreshcomplete, "_refreshcomplete SNAP TAG:sent=VALUE", 1},
 };
 
 const struct cmd *cmd_lookup(const char *word)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (strcmp(commands[i].name, word) == 0 || (commands[i].alias && strcmp(commands[i].alias, word) == 0))
+		if (strcmp(commands[i].name, word) == 0 ||
+		    (commands[i].alias && strcmp(commands[i].alias, word) == 0))
 			return &commands[i];
 	return NULL;
 }
@@ -82,18 +83,20 @@ static void print_synopsis(FILE *f, const char *syn)
 void usage(FILE *f)
 {
 	fprintf(f, "zrep %s: replicate a ZFS filesystem to another host, and fail over between them\n\n",
-		ZREP_VERSION);
+	        ZREP_VERSION);
 	fprintf(f, "usage: zrep [-D] [-R] [-t TAG] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (commands[i].hidden)
 			continue;
 		print_synopsis(f, commands[i].synopsis);
 	}
-	fprintf(f, "\naliases: -i init, -S sync, -s status, -l list, -e expire, -C changeconfig, lastsent getlastsent\n"
-		   "global options: -t TAG (or ZREPTAG) selects the property and snapshot prefix,\n"
-		   "  -D (or DEBUG) prints debug output to stderr, -R (or ZREP_R=-R) replicates recursively.\n"
-		   "A DESTHOST of \"localhost\" or this host's short name runs locally, without ssh.\n"
-		   "Settings come from the environment and /etc/default/zrep (see zrep(8)).\n");
+	fprintf(f,
+	        "\naliases: -i init, -S sync, -s status, -l list, -e expire, -C changeconfig, lastsent "
+	        "getlastsent\n"
+	        "global options: -t TAG (or ZREPTAG) selects the property and snapshot prefix,\n"
+	        "  -D (or DEBUG) prints debug output to stderr, -R (or ZREP_R=-R) replicates recursively.\n"
+	        "A DESTHOST of \"localhost\" or this host's short name runs locally, without ssh.\n"
+	        "Settings come from the environment and /etc/default/zrep (see zrep(8)).\n");
 }
 
 int cmd_usage_error(const char *cmdname, const char *fmt, ...)
@@ -185,9 +188,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!tag_valid(cfg.tag))
-		return cmd_usage_error(NULL,
-				       "invalid tag: %s (use a lower-case letter, then letters, digits, '_', '-' or '.')",
-				       cfg.tag);
+		return cmd_usage_error(
+		    NULL, "invalid tag: %s (use a lower-case letter, then letters, digits, '_', '-' or '.')",
+		    cfg.tag);
 	config_finish();
 	props_init(cfg.tag);
 	zrepfs_init();

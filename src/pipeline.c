@@ -89,8 +89,8 @@ void push_result_free(struct push_result *r)
  * destination lost (or never got) what we recorded as sent. */
 static const char *common_base(const struct push_opts *o, struct push_result *res)
 {
-	const struct zsnap *best = zsnaps_common_base(o->local_snaps, res->remote_names.v, res->remote_guids.v,
-						      res->remote_names.n, o->snap);
+	const struct zsnap *best = zsnaps_common_base(o->local_snaps, res->remote_names.v,
+	                                              res->remote_guids.v, res->remote_names.n, o->snap);
 	if (best && (!o->base || strcmp(best->name, o->base) != 0)) {
 		res->adopted_base = xstrdup(best->name);
 		return best->name;
@@ -130,14 +130,14 @@ void push_call(const struct push_opts *o, struct remote_call *c)
 	}
 	const char *at = o->snap ? strchr(o->snap, '@') : NULL;
 	struct remote_push_params pp = {
-		.target = o->recv.target,
-		.master_prop = o->check_master ? P.master : NULL,
-		.sent_prop = o->mark_sent ? P.sent : NULL,
-		.snap = at ? at + 1 : NULL,
-		.recv_cmd = sb_str(&rcv),
-		.expire_cmd = o->remote_expire ? sb_str(&exl) : NULL,
-		.hold_tag = o->hold && o->mark_sent ? cfg.tag : NULL,
-		.set_after = o->set_after,
+	    .target = o->recv.target,
+	    .master_prop = o->check_master ? P.master : NULL,
+	    .sent_prop = o->mark_sent ? P.sent : NULL,
+	    .snap = at ? at + 1 : NULL,
+	    .recv_cmd = sb_str(&rcv),
+	    .expire_cmd = o->remote_expire ? sb_str(&exl) : NULL,
+	    .hold_tag = o->hold && o->mark_sent ? cfg.tag : NULL,
+	    .set_after = o->set_after,
 	};
 	remote_push_call(c, &pp);
 	sb_release(&rcv);
@@ -146,17 +146,17 @@ void push_call(const struct push_opts *o, struct remote_call *c)
 
 /* Runs send [| outfilter] into fd (which it closes), relayed through x; fills st (n stages). */
 static int run_send(const struct push_opts *o, const char *base, int fd, struct proc *st, size_t *n,
-		    struct strv *sv, struct strv *fv, struct exec_xfer *x)
+                    struct strv *sv, struct strv *fv, struct exec_xfer *x)
 {
 	struct send_opts so = {
-		.from = base,
-		.inc_flag = cfg.inc_flag,
-		.snap = o->snap,
-		.token = o->token,
-		.props = o->props,
-		.recursive = cfg.recursive,
-		.verbose = o->verbose,
-		.extra = o->token ? cfg.resume_flags : cfg.send_flags,
+	    .from = base,
+	    .inc_flag = cfg.inc_flag,
+	    .snap = o->snap,
+	    .token = o->token,
+	    .props = o->props,
+	    .recursive = cfg.recursive,
+	    .verbose = o->verbose,
+	    .extra = o->token ? cfg.resume_flags : cfg.send_flags,
 	};
 	zfs_argv_send(sv, &so);
 	*n = 0;
@@ -184,7 +184,8 @@ static void kill_remote_receive(const struct host *dest, const char *target)
 	if (!n)
 		warn("could not check %s for a leftover receive into %s", dest->name, target);
 	else if (strcmp(n, "0") != 0)
-		note("ended %s leftover receive%s into %s on %s", n, strcmp(n, "1") ? "s" : "", target, dest->name);
+		note("ended %s leftover receive%s into %s on %s", n, strcmp(n, "1") ? "s" : "", target,
+		     dest->name);
 	remote_reply_free(&r);
 	remote_call_free(&c);
 }
@@ -225,7 +226,7 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	struct proc st[MAX_STAGES];
 	size_t nst = 0;
 	struct strv sv = STRV_INIT, fv = STRV_INIT;
-	struct exec_xfer x = { 0 };
+	struct exec_xfer x = {0};
 	if (ready) {
 		res->started = 1;
 		run_send(o, base, rp.in_fd, st, &nst, &sv, &fv, &x);
@@ -261,12 +262,13 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 		zerr_set(&res->err, 1, "", !dest->local);
 		ok = 0;
 	} else if (!res->reached) {
-		zerr_set(&res->err, rst ? rst : 1, *rerr ? rerr : "no answer from the remote side", !dest->local);
+		zerr_set(&res->err, rst ? rst : 1, *rerr ? rerr : "no answer from the remote side",
+		         !dest->local);
 		if (res->err.kind == ZE_OTHER && rst == SSH_FAILURE)
 			res->err.kind = ZE_UNREACHABLE;
 	} else if (res->started) {
 		/* The stages, the destination's receive last. */
-		int status[MAX_STAGES + 1], remote[MAX_STAGES + 1] = { 0 };
+		int status[MAX_STAGES + 1], remote[MAX_STAGES + 1] = {0};
 		const char *errs[MAX_STAGES + 1];
 		for (size_t i = 0; i < nst; i++) {
 			status[i] = st[i].status;
@@ -318,11 +320,11 @@ size_t pull_stages(const struct pull_opts *o, struct strv *sv)
 
 int pull(const struct pull_opts *o, struct zerr *err)
 {
-	struct strv sv[3] = { STRV_INIT, STRV_INIT, STRV_INIT };
+	struct strv sv[3] = {STRV_INIT, STRV_INIT, STRV_INIT};
 	size_t n = pull_stages(o, sv);
 	remote_count(o->src);
 	struct proc st[MAX_STAGES];
-	int remote[MAX_STAGES] = { 0 };
+	int remote[MAX_STAGES] = {0};
 	remote[0] = !o->src->local;
 	for (size_t i = 0; i < n; i++)
 		proc_init(&st[i], sv[i].v);
@@ -337,8 +339,8 @@ int pull(const struct pull_opts *o, struct zerr *err)
 	int b = xfer_blame(status, errs, remote, n);
 	for (size_t i = 0; b >= 0 && i < n; i++) {
 		char sb[64];
-		debug("pull stage %zu (%s): %s: %s", i, st[i].argv[0], exec_status_str(status[i], sb, sizeof(sb)),
-		      errs[i]);
+		debug("pull stage %zu (%s): %s: %s", i, st[i].argv[0],
+		      exec_status_str(status[i], sb, sizeof(sb)), errs[i]);
 	}
 	if (b >= 0)
 		zerr_set(err, status[b], errs[b], remote[b]);

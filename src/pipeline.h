@@ -47,16 +47,16 @@ struct push_result {
 	int recv_failed;   /* the destination said its receive failed: it does not hold the snapshot */
 	int sender_failed; /* recv_ok, but a stage here failed: trust it only by guid */
 	int sent_marked;
-	int held;          /* the destination put its hold on the received snapshot */
-	char *guid;        /* guid of the received snapshot on the destination */
+	int held;   /* the destination put its hold on the received snapshot */
+	char *guid; /* guid of the received snapshot on the destination */
 	int expire_ran, expire_ok;
 	struct strv remote_names, remote_guids; /* destination's snapshots (local_snaps mode) */
-	char *adopted_base; /* newer common base found on the destination, or NULL */
-	int stalled;       /* the stream moved nothing for ZREP_STALL_TIMEOUT: ended on both hosts */
-	int timed_out;     /* the destination did not answer within ZREP_TIMEOUT: ended */
+	char *adopted_base;                     /* newer common base found on the destination, or NULL */
+	int stalled;              /* the stream moved nothing for ZREP_STALL_TIMEOUT: ended on both hosts */
+	int timed_out;            /* the destination did not answer within ZREP_TIMEOUT: ended */
 	unsigned long long bytes; /* stream bytes that reached the destination's connection */
-	struct zerr err;   /* why it failed (receiver's error first) */
-	char *detail;      /* remote's error text for "destination missing" */
+	struct zerr err;          /* why it failed (receiver's error first) */
+	char *detail;             /* remote's error text for "destination missing" */
 };
 
 /*

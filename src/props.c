@@ -14,9 +14,9 @@ struct propnames P;
 void props_init(const char *tag)
 {
 	/* Once per run in zrep; the unit tests switch tags, so free the old names. */
-	char **all[] = { &P.prefix,   &P.master,    &P.src_fs,   &P.src_host,  &P.dest_fs,
-			 &P.dest_host, &P.savecount, &P.sent,     &P.lastsent,  &P.lastsenttime,
-			 &P.lock_pid, &P.lock_time, &P.lock_owner, &P.last_error };
+	char **all[] = {&P.prefix,    &P.master,    &P.src_fs,     &P.src_host,  &P.dest_fs,
+	                &P.dest_host, &P.savecount, &P.sent,       &P.lastsent,  &P.lastsenttime,
+	                &P.lock_pid,  &P.lock_time, &P.lock_owner, &P.last_error};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		free(*all[i]);
 		*all[i] = NULL;

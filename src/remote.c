@@ -23,88 +23,91 @@ unsigned long remote_connections;
  * (it may be stopped) and prints how many. Only a zrep that holds the source's lock pushes to DS,
  * so any such receive is one a zrep gave up on or died in. ps and awk are POSIX. Where /proc
  * shows network namespaces, only this namespace's receives count (containers, test beds). */
-#define KILLRECV_FN                                                                                      \
-	"zrep_killrecv() { n=0; "                                                                        \
-	"for p in $(ps -e -o pid= -o args= | awk -v d=\"$1\" '{ k = split($2, b, \"/\"); "             \
-	"if (b[k] == \"zfs\" && ($3 == \"receive\" || $3 == \"recv\") && "                             \
-	"substr($0, length($0) - length(d)) == \" \" d) print $1 }'); do "                              \
-	"[ -e /proc/$$/ns/net ] && [ \"$(readlink /proc/$p/ns/net)\" != \"$(readlink /proc/$$/ns/net)\" ] && continue; " \
+#define KILLRECV_FN                                                                                          \
+	"zrep_killrecv() { n=0; "                                                                            \
+	"for p in $(ps -e -o pid= -o args= | awk -v d=\"$1\" '{ k = split($2, b, \"/\"); "                   \
+	"if (b[k] == \"zfs\" && ($3 == \"receive\" || $3 == \"recv\") && "                                   \
+	"substr($0, length($0) - length(d)) == \" \" d) print $1 }'); do "                                   \
+	"[ -e /proc/$$/ns/net ] && [ \"$(readlink /proc/$p/ns/net)\" != \"$(readlink /proc/$$/ns/net)\" ] "  \
+	"&& continue; "                                                                                      \
 	"kill -CONT $p 2>/dev/null; kill -KILL $p 2>/dev/null && n=$((n + 1)); done; echo $n; }; "
 
 /* $1 target, $2 master prop ("" = no check), $3 sent prop, $4 snapshot name
  * after '@', $5 receive command line, $6 expire command line or "", $7 hold
  * tag or "", then "prop=value" / "@inherit=prop" words to apply after the
  * receive. */
-static const char push_script[] =
-	KILLRECV_FN "d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; ex=$6; ht=$7; shift 7; li=; "
-	"k=$(zrep_killrecv \"$d\"); if [ \"$k\" != 0 ]; then echo \"ZREP-KILLED $k\"; sleep 2; fi; "
-	"if [ -n \"$mp\" ]; then "
-	"m=$(zrep_local \"$mp\" \"$d\" 2>&1) || { echo \"ZREP-NODEST $m\" | tr '\\n' ' '; echo; exit 0; }; "
-	"if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "
-	"li=$(zrep_snapinfo \"$d\"); printf '%s\\n' \"$li\" | sed -n 's/^\\(.*\\)\tguid\t\\([0-9]*\\)$/ZREP-SNAP \\1\t\\2/p'; fi; "
-	"echo ZREP-READY; "
-	"eval \"$rcv\"; r=$?; "
-	"if [ $r -ne 0 ]; then echo \"ZREP-RECV-FAILED $r\"; exit 0; fi; "
-	"echo ZREP-RECV-OK; "
-	"for pv in \"$@\"; do case $pv in "
-	"@inherit=*) zrep_inherit \"${pv#@inherit=}\" \"$d\" || echo \"ZREP-SETFAIL $pv\";; "
-	"*) zrep_set \"$pv\" \"$d\" || echo \"ZREP-SETFAIL $pv\";; esac; done; "
-	"if [ -n \"$sn\" ]; then "
-	"g=$(zrep_value guid \"$d@$sn\") && echo \"ZREP-GUID $g\"; "
-	"if [ -n \"$sp\" ]; then t=$(date +%s); zrep_set \"$sp=$t\" \"$d@$sn\" && echo \"ZREP-SENT $t\"; fi; "
-	/* the hold moves to the new snapshot: ours released from every other one */
-	"if [ -n \"$ht\" ] && zrep_hold \"$ht\" \"$d@$sn\" >/dev/null 2>&1; then echo ZREP-HELD; "
-	"printf '%s\\n' \"$li\" | sed -n 's/^\\(.*\\)\tuserrefs\t[1-9][0-9]*$/\\1/p' | "
-	"while IFS= read -r s; do [ \"$s\" = \"$d@$sn\" ] || zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; done; fi; fi; "
-	"if [ -n \"$ex\" ]; then if eval \"$ex\" >&2 </dev/null; then echo ZREP-EXPIRE-OK; "
-	"else echo ZREP-EXPIRE-FAILED; fi; fi; "
-	"exit 0";
+static const char push_script[] = KILLRECV_FN
+    "d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; ex=$6; ht=$7; shift 7; li=; "
+    "k=$(zrep_killrecv \"$d\"); if [ \"$k\" != 0 ]; then echo \"ZREP-KILLED $k\"; sleep 2; fi; "
+    "if [ -n \"$mp\" ]; then "
+    "m=$(zrep_local \"$mp\" \"$d\" 2>&1) || { echo \"ZREP-NODEST $m\" | tr '\\n' ' '; echo; exit 0; }; "
+    "if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "
+    "li=$(zrep_snapinfo \"$d\"); printf '%s\\n' \"$li\" | sed -n 's/^\\(.*\\)\tguid\t\\([0-9]*\\)$/ZREP-SNAP "
+    "\\1\t\\2/p'; fi; "
+    "echo ZREP-READY; "
+    "eval \"$rcv\"; r=$?; "
+    "if [ $r -ne 0 ]; then echo \"ZREP-RECV-FAILED $r\"; exit 0; fi; "
+    "echo ZREP-RECV-OK; "
+    "for pv in \"$@\"; do case $pv in "
+    "@inherit=*) zrep_inherit \"${pv#@inherit=}\" \"$d\" || echo \"ZREP-SETFAIL $pv\";; "
+    "*) zrep_set \"$pv\" \"$d\" || echo \"ZREP-SETFAIL $pv\";; esac; done; "
+    "if [ -n \"$sn\" ]; then "
+    "g=$(zrep_value guid \"$d@$sn\") && echo \"ZREP-GUID $g\"; "
+    "if [ -n \"$sp\" ]; then t=$(date +%s); zrep_set \"$sp=$t\" \"$d@$sn\" && echo \"ZREP-SENT $t\"; fi; "
+    /* the hold moves to the new snapshot: ours released from every other one */
+    "if [ -n \"$ht\" ] && zrep_hold \"$ht\" \"$d@$sn\" >/dev/null 2>&1; then echo ZREP-HELD; "
+    "printf '%s\\n' \"$li\" | sed -n 's/^\\(.*\\)\tuserrefs\t[1-9][0-9]*$/\\1/p' | "
+    "while IFS= read -r s; do [ \"$s\" = \"$d@$sn\" ] || zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; done; "
+    "fi; fi; "
+    "if [ -n \"$ex\" ]; then if eval \"$ex\" >&2 </dev/null; then echo ZREP-EXPIRE-OK; "
+    "else echo ZREP-EXPIRE-FAILED; fi; fi; "
+    "exit 0";
 
 /* $1 destination fs, $2 master prop, then the expire command's words. */
 static const char expire_script[] =
-	"d=$1; mp=$2; shift 2; "
-	"m=$(zrep_local \"$mp\" \"$d\" 2>&1) || { echo ZREP-NODEST; exit 0; }; "
-	"if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "
-	"if \"$@\" >&2 </dev/null; then echo ZREP-EXPIRE-OK; else echo ZREP-EXPIRE-FAILED; fi";
+    "d=$1; mp=$2; shift 2; "
+    "m=$(zrep_local \"$mp\" \"$d\" 2>&1) || { echo ZREP-NODEST; exit 0; }; "
+    "if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "
+    "if \"$@\" >&2 </dev/null; then echo ZREP-EXPIRE-OK; else echo ZREP-EXPIRE-FAILED; fi";
 
 /* No parameters: `zfs` alone prints its usage (status 2). */
 static const char features_script[] = "zrep_usage; exit 0";
 
 /* $1 dataset. */
 static const char probe_script[] = "zrep_usage; echo ZREP-PROBE-END; "
-				   "if zrep_exists \"$1\"; then echo ZREP-EXISTS; "
-				   "t=$(zrep_token \"$1\"); echo \"ZREP-TOKEN $t\"; "
-				   "else echo ZREP-ABSENT; fi";
+                                   "if zrep_exists \"$1\"; then echo ZREP-EXISTS; "
+                                   "t=$(zrep_token \"$1\"); echo \"ZREP-TOKEN $t\"; "
+                                   "else echo ZREP-ABSENT; fi";
 
 /* $1 B's snapshot, $2 A's guid of it, $3 "1" to roll back to it, $4 sent prop,
  * $5 sent time, $6 master prop, $7 B's fs, $8 zrep's hold tag, then `zrep
  * takeover -L FS_B`. Before the rollback zrep's hold is released from B's
  * other snapshots (another tag's hold stays and makes it fail), and put on bs. */
 static const char promote_script[] =
-	"bs=$1; want=$2; rb=$3; sp=$4; st=$5; mp=$6; pf=$7; ht=$8; shift 8; "
-	"g=$(zrep_value guid \"$bs\" 2>&1) || { echo \"ZREP-NOSNAP $g\" | tr '\\n' ' '; echo; exit 0; }; "
-	"if [ \"$g\" = \"$want\" ]; then :; else echo \"ZREP-GUID $g\"; exit 0; fi; "
-	"if [ -n \"$rb\" ]; then "
-	"zrep_snapinfo \"$pf\" | sed -n 's/^\\(.*\\)\tuserrefs\t[1-9][0-9]*$/\\1/p' | "
-	"while IFS= read -r s; do [ \"$s\" = \"$bs\" ] || zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; done; "
-	"zrep_rollback \"$bs\" >&2 || { echo ZREP-ROLLBACK-FAILED; exit 0; }; "
-	"zrep_hold \"$ht\" \"$bs\" >/dev/null 2>&1; zrep_set \"$sp=$st\" \"$bs\" >&2; fi; "
-	"echo ZREP-VERIFIED; "
-	"ZREP_PARTNER_FAILOVER=1 \"$@\" </dev/null >&2; r=$?; "
-	"m=$(zrep_local \"$mp\" \"$pf\" 2>/dev/null); "
-	"echo \"ZREP-TAKEOVER $r $m\"";
+    "bs=$1; want=$2; rb=$3; sp=$4; st=$5; mp=$6; pf=$7; ht=$8; shift 8; "
+    "g=$(zrep_value guid \"$bs\" 2>&1) || { echo \"ZREP-NOSNAP $g\" | tr '\\n' ' '; echo; exit 0; }; "
+    "if [ \"$g\" = \"$want\" ]; then :; else echo \"ZREP-GUID $g\"; exit 0; fi; "
+    "if [ -n \"$rb\" ]; then "
+    "zrep_snapinfo \"$pf\" | sed -n 's/^\\(.*\\)\tuserrefs\t[1-9][0-9]*$/\\1/p' | "
+    "while IFS= read -r s; do [ \"$s\" = \"$bs\" ] || zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; done; "
+    "zrep_rollback \"$bs\" >&2 || { echo ZREP-ROLLBACK-FAILED; exit 0; }; "
+    "zrep_hold \"$ht\" \"$bs\" >/dev/null 2>&1; zrep_set \"$sp=$st\" \"$bs\" >&2; fi; "
+    "echo ZREP-VERIFIED; "
+    "ZREP_PARTNER_FAILOVER=1 \"$@\" </dev/null >&2; r=$?; "
+    "m=$(zrep_local \"$mp\" \"$pf\" 2>/dev/null); "
+    "echo \"ZREP-TAKEOVER $r $m\"";
 
 /* $1 properties to list, $2 the source fs, then `zrep snaponly SRCFS`. */
 static const char snaplist_script[] = "pr=$1; fs=$2; shift 2; n=$(\"$@\" </dev/null); r=$?; "
-				      "if [ $r -ne 0 ]; then echo \"ZREP-SNAPFAIL $r\"; exit 0; fi; "
-				      "echo \"ZREP-NEWSNAP $n\"; echo ZREP-LIST; "
-				      "zrep_rows \"$pr\" \"$fs\" || echo ZREP-LISTFAIL";
+                                      "if [ $r -ne 0 ]; then echo \"ZREP-SNAPFAIL $r\"; exit 0; fi; "
+                                      "echo \"ZREP-NEWSNAP $n\"; echo ZREP-LIST; "
+                                      "zrep_rows \"$pr\" \"$fs\" || echo ZREP-LISTFAIL";
 
 /* $1 `zrep _refreshcomplete ...`, $2 `zrep expire -L SRCFS` or "" (quoted command lines). */
 static const char complete_script[] =
-	"c=$1; e=$2; if eval \"$c\" </dev/null >&2; then echo ZREP-COMPLETE; fi; "
-	"if [ -n \"$e\" ]; then if eval \"$e\" </dev/null >&2; then echo ZREP-EXPIRE-OK; "
-	"else echo ZREP-EXPIRE-FAILED; fi; fi";
+    "c=$1; e=$2; if eval \"$c\" </dev/null >&2; then echo ZREP-COMPLETE; fi; "
+    "if [ -n \"$e\" ]; then if eval \"$e\" </dev/null >&2; then echo ZREP-EXPIRE-OK; "
+    "else echo ZREP-EXPIRE-FAILED; fi; fi";
 
 /* $1 the target of a receive that was given up on. */
 static const char killrecv_script[] = KILLRECV_FN "echo \"ZREP-KILLED $(zrep_killrecv \"$1\")\"";
@@ -113,16 +116,16 @@ static const char killrecv_script[] = KILLRECV_FN "echo \"ZREP-KILLED $(zrep_kil
  * snapshots' guid rows, STATUS-SNAPS, their written rows, STATUS-END (a
  * section is empty where zfs has no answer). */
 static const char status_script[] =
-	"p=$1; shift; zrep_getrows \"$p\" \"$@\" 2>/dev/null; echo ZREP-STATUS-PROPS; "
-	"zrep_snapguids \"$@\" 2>/dev/null; echo ZREP-STATUS-SNAPS; "
-	"zrep_getrows written \"$@\" 2>/dev/null; echo ZREP-STATUS-END";
+    "p=$1; shift; zrep_getrows \"$p\" \"$@\" 2>/dev/null; echo ZREP-STATUS-PROPS; "
+    "zrep_snapguids \"$@\" 2>/dev/null; echo ZREP-STATUS-SNAPS; "
+    "zrep_getrows written \"$@\" 2>/dev/null; echo ZREP-STATUS-END";
 
 /* $1 DESTFS ("" = usage only), $2 its parent: zfs allow's usage, USAGE-END, then
  * TARGET T (DESTFS if it exists, else the parent), T's permissions, ALLOW-END STATUS. */
 static const char allow_script[] = "zrep_allow_usage; echo ZREP-USAGE-END; "
-				   "[ -n \"$1\" ] || exit 0; "
-				   "if zrep_exists \"$1\"; then t=$1; else t=$2; fi; "
-				   "echo \"ZREP-TARGET $t\"; zrep_allow \"$t\"; echo \"ZREP-ALLOW-END $?\"";
+                                   "[ -n \"$1\" ] || exit 0; "
+                                   "if zrep_exists \"$1\"; then t=$1; else t=$2; fi; "
+                                   "echo \"ZREP-TARGET $t\"; zrep_allow \"$t\"; echo \"ZREP-ALLOW-END $?\"";
 
 /* $1 ZREP_OUTFILTER (the user's shell code), then the sending command's words. */
 static const char pullsend_script[] = "f=$1; shift; \"$@\" | eval \"$f\"";
@@ -174,7 +177,7 @@ void remote_push_call(struct remote_call *c, const struct remote_push_params *p)
 }
 
 void remote_expire_call(struct remote_call *c, const char *destfs, const char *master_prop,
-			char *const *expire_argv)
+                        char *const *expire_argv)
 {
 	call_init(c, "expire", expire_script);
 	strv_push(&c->args, destfs);
@@ -208,7 +211,7 @@ void remote_promote_call(struct remote_call *c, const struct remote_promote_para
 }
 
 void remote_snaplist_call(struct remote_call *c, const char *props, const char *srcfs,
-			  char *const *snaponly_argv)
+                          char *const *snaponly_argv)
 {
 	call_init(c, "snaplist", snaplist_script);
 	strv_push(&c->args, props);
@@ -348,7 +351,8 @@ int remote_run(const struct host *h, const struct remote_call *c, int err, struc
 	r->status = exec_run(&p);
 	r->timed_out = p.timed_out;
 	if (p.timed_out)
-		error("%s on %s took more than ZREP_TIMEOUT=%d seconds; ended", c->name, h->name, cfg.timeout);
+		error("%s on %s took more than ZREP_TIMEOUT=%d seconds; ended", c->name, h->name,
+		      cfg.timeout);
 	sb_init(&r->out);
 	sb_init(&r->err);
 	r->lines = (struct strv)STRV_INIT;
@@ -375,7 +379,7 @@ int remote_read_line(int fd, struct strbuf *line, double deadline)
 	sb_reset(line);
 	for (;;) {
 		if (deadline) {
-			struct pollfd pfd = { fd, POLLIN, 0 };
+			struct pollfd pfd = {fd, POLLIN, 0};
 			double left = deadline - mono_now();
 			int pr = left > 0 ? poll(&pfd, 1, (int)(left * 1000) + 1) : 0;
 			if (pr < 0 && errno == EINTR)

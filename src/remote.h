@@ -52,7 +52,7 @@ struct remote_push_params {
 	const char *recv_cmd;
 	const char *expire_cmd; /* or NULL */
 	const char *hold_tag;   /* NULL: no hold; else the received snapshot gets hold TAG (HELD), released
-				   from the destination's other snapshots (needs master_prop's listing) */
+	                           from the destination's other snapshots (needs master_prop's listing) */
 	char *const *set_after; /* or NULL */
 };
 void remote_push_call(struct remote_call *c, const struct remote_push_params *p);
@@ -62,7 +62,7 @@ void remote_push_call(struct remote_call *c, const struct remote_push_params *p)
  * unreadable (NODEST), else run expire_argv (EXPIRE-OK / EXPIRE-FAILED).
  */
 void remote_expire_call(struct remote_call *c, const char *destfs, const char *master_prop,
-			char *const *expire_argv);
+                        char *const *expire_argv);
 
 /* features: zfs's usage text, nothing else. */
 void remote_features_call(struct remote_call *c);
@@ -100,7 +100,7 @@ void remote_promote_call(struct remote_call *c, const struct remote_promote_para
  * rows of props for srcfs and its snapshots (LISTFAIL on failure).
  */
 void remote_snaplist_call(struct remote_call *c, const char *props, const char *srcfs,
-			  char *const *snaponly_argv);
+                          char *const *snaponly_argv);
 
 /*
  * complete (refresh step 4, on the source): runs complete_argv (COMPLETE),
@@ -132,11 +132,11 @@ void remote_pullsend_call(struct remote_call *c, const char *outfilter, char *co
 void remote_build(const struct host *h, const struct remote_call *c, struct strv *out);
 
 struct remote_reply {
-	int status;         /* exit status of the local sh or ssh process */
-	struct strbuf out;  /* stdout as received */
-	struct strbuf err;  /* stderr, when captured */
-	struct strv lines;  /* out, split into lines */
-	int timed_out;      /* ended after ZREP_TIMEOUT (a message said so) */
+	int status;        /* exit status of the local sh or ssh process */
+	struct strbuf out; /* stdout as received */
+	struct strbuf err; /* stderr, when captured */
+	struct strv lines; /* out, split into lines */
+	int timed_out;     /* ended after ZREP_TIMEOUT (a message said so) */
 };
 void remote_reply_free(struct remote_reply *r);
 

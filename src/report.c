@@ -38,7 +38,7 @@ void report_status_line(struct strbuf *sb, const char *fs, const char *date)
 }
 
 void report_status_verbose(struct strbuf *sb, const char *left, const char *desthost, const char *destfs,
-			   const char *vdate)
+                           const char *vdate)
 {
 	char *dest = xasprintf("%s:%s", desthost ? desthost : "-", destfs ? destfs : "-");
 	sb_addf(sb, "%-25s->%-35s %s\n", left, dest, vdate);
@@ -67,7 +67,7 @@ unsigned long report_unsent_count(const struct zsnaps *s)
 }
 
 void monitor_eval(struct monitor *m, const struct zsnaps *s, long long now, unsigned long max_unsent,
-		  long long max_age)
+                  long long max_age)
 {
 	memset(m, 0, sizeof(*m));
 	m->unsent = report_unsent_count(s);

@@ -25,7 +25,7 @@ void report_status_line(struct strbuf *sb, const char *fs, const char *date);
 
 /* `printf("%-25s->%-35s %s\n", left, desthost ":" destfs, vdate)`; NULL host/fs print as "-". */
 void report_status_verbose(struct strbuf *sb, const char *left, const char *desthost, const char *destfs,
-			   const char *vdate);
+                           const char *vdate);
 
 /* The TAG:sent time of s: 0 with *secs set, -1 when s is NULL or the value is not a number. */
 int report_sent_time(const struct zsnap *s, long long *secs);
@@ -45,7 +45,7 @@ struct monitor {
 
 /* Behind: more than max_unsent unsent snapshots, or no sync, or a sync older than max_age seconds. */
 void monitor_eval(struct monitor *m, const struct zsnaps *s, long long now, unsigned long max_unsent,
-		  long long max_age);
+                  long long max_age);
 
 /* "FS\tok|behind\tunsent=N\tage=SECONDS|never\n". */
 void report_monitor_line(struct strbuf *sb, const char *fs, const struct monitor *m);

@@ -29,7 +29,7 @@
 static int last_sync_age(const char *fs, long long *age)
 {
 	struct zsnaps s;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	int rc = -1;
 	if (zrepfs_list_snaps(&local_host, fs, cfg.tag, &s, &e) == 0) {
 		const struct zsnap *ls = zsnaps_last_sent(&s);
@@ -46,7 +46,7 @@ static int last_sync_age(const char *fs, long long *age)
 
 static void dispose_failed(const char *snap)
 {
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	if (str_eq(cfg.rename_unsent, "yes")) {
 		char *to = xasprintf("%s_unsent", snap);
 		if (zfs_rename(&local_host, snap, to, cfg.recursive, &e) == 0)
@@ -68,12 +68,12 @@ static void dispose_failed(const char *snap)
  * listed again afterwards. Returns 0 or -1.
  */
 static int resume_pending(const struct fsinfo *fi, const struct host *dh, struct zsnaps *snaps, int verbose,
-			  int *resumable)
+                          int *resumable)
 {
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	int exists = 0, rc = -1;
 	char *token = NULL, *to = NULL;
-	struct push_result res = { 0 };
+	struct push_result res = {0};
 	*resumable = 0;
 	if (zfs_probe_token(dh, fi->dest_fs, &exists, &token, &e) < 0) {
 		error("cannot reach %s: %s", dh->name, zerr_text(&e));
@@ -107,20 +107,20 @@ static int resume_pending(const struct fsinfo *fi, const struct host *dh, struct
 	free(toguid);
 	note("resuming the interrupted transfer of %s to %s:%s", to, dh->name, fi->dest_fs);
 	struct push_opts po = {
-		.snap = to,
-		.token = token,
-		.verbose = verbose,
-		.check_master = 1,
-		.recv = { .target = fi->dest_fs, .resumable = 1, .extra = cfg.recv_flags },
-		.mark_sent = 1,
+	    .snap = to,
+	    .token = token,
+	    .verbose = verbose,
+	    .check_master = 1,
+	    .recv = {.target = fi->dest_fs, .resumable = 1, .extra = cfg.recv_flags},
+	    .mark_sent = 1,
 	};
 	if (push(dh, &po, &res) != 0) {
 		error("resumed transfer of %s failed: %s", to, zerr_text(&res.err));
 		goto out;
 	}
 	if (!res.guid || !s->guid || strcmp(res.guid, s->guid) != 0) {
-		error("%s:%s received a snapshot whose guid (%s) is not %s's (%s); not marking it sent", dh->name,
-		      fi->dest_fs, res.guid ? res.guid : "?", to, s->guid ? s->guid : "?");
+		error("%s:%s received a snapshot whose guid (%s) is not %s's (%s); not marking it sent",
+		      dh->name, fi->dest_fs, res.guid ? res.guid : "?", to, s->guid ? s->guid : "?");
 		goto out;
 	}
 	if (mark_sent_local(to, now_secs()) < 0)
@@ -152,7 +152,8 @@ static int busy_outcome(const char *fs, const struct sync_opts *o)
 		return SYNC_FAIL;
 	}
 	if (age > o->quiet_secs) {
-		error("%s is busy and its last sync was %llds ago, over the quiet limit of %ds", fs, age, o->quiet_secs);
+		error("%s is busy and its last sync was %llds ago, over the quiet limit of %ds", fs, age,
+		      o->quiet_secs);
 		return SYNC_FAIL;
 	}
 	note("Quiet mode: skipping busy fs %s (last sync %llds ago)", fs, age);
@@ -165,12 +166,12 @@ static int busy_outcome(const char *fs, const struct sync_opts *o)
  * counts as sent when the destination's guid of it is ours. Returns 1 then.
  */
 static int adopt_by_guid(const struct push_result *res, const char *snap, const struct host *dh,
-			 const struct fsinfo *fi)
+                         const struct fsinfo *fi)
 {
 	if (!res->sender_failed || !res->guid)
 		return 0;
 	char *mine = NULL;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	int same = zfs_get_one(&local_host, "guid", snap, 0, &mine, &e) == 0 && str_eq(mine, res->guid);
 	if (same)
 		warn("the sending side failed (%s), but %s:%s received %s with its guid %s; recorded as sent",
@@ -183,10 +184,10 @@ static int adopt_by_guid(const struct push_result *res, const char *snap, const 
 int sync_fs(const char *fs, const struct sync_opts *o)
 {
 	struct fsinfo fi;
-	struct host dh = { 0 };
-	struct zsnaps snaps = { 0 };
-	struct push_result res = { 0 };
-	struct zerr e = { 0 };
+	struct host dh = {0};
+	struct zsnaps snaps = {0};
+	struct push_result res = {0};
+	struct zerr e = {0};
 	char *newsnap = NULL;
 	int rc = SYNC_FAIL;
 	int locked = 0;
@@ -219,7 +220,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		error("%s: refusing the value of %s", fs, P.dest_fs);
 		goto out;
 	}
-	struct lock_holder hd = { -1, fi.lock_owner, fi.lock_time };
+	struct lock_holder hd = {-1, fi.lock_owner, fi.lock_time};
 	if (!fi.lock_pid || parse_ll(fi.lock_pid, &hd.pid) < 0)
 		hd.pid = fi.lock_pid ? -1 : 0;
 	lr = fslock_mark(fs, &hd, o->quiet_secs > 0);
@@ -233,7 +234,9 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	}
 	const struct zsnap *base = zsnaps_last_sent(&snaps);
 	if (!base) {
-		error("%s has no snapshot marked sent; initialise it with zrep init (or mark one with zrep sentsync)", fs);
+		error("%s has no snapshot marked sent; initialise it with zrep init (or mark one with zrep "
+		      "sentsync)",
+		      fs);
 		goto out;
 	}
 	if (o->make_snapshot && o->changed_only) {
@@ -274,33 +277,39 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 
 	note("sending %s to %s:%s", newsnap, dh.name, fi.dest_fs);
 	struct push_opts po = {
-		.base = base->name,
-		.snap = newsnap,
-		.check_master = 1,
-		.verbose = o->verbose,
-		.recv = { .target = fi.dest_fs, .force = o->force, .extra = cfg.recv_flags, .resumable = resumable },
-		.mark_sent = 1,
-		.hold = 1,
-		.remote_expire = !(o->skip_expire || cfg.skip_expire),
-		.local_snaps = &snaps,
+	    .base = base->name,
+	    .snap = newsnap,
+	    .check_master = 1,
+	    .verbose = o->verbose,
+	    .recv = {.target = fi.dest_fs,
+	             .force = o->force,
+	             .extra = cfg.recv_flags,
+	             .resumable = resumable},
+	    .mark_sent = 1,
+	    .hold = 1,
+	    .remote_expire = !(o->skip_expire || cfg.skip_expire),
+	    .local_snaps = &snaps,
 	};
 	if (push(&dh, &po, &res) != 0 && !adopt_by_guid(&res, newsnap, &dh, &fi)) {
 		if (res.dest_master) {
-			error("split brain: %s:%s is also master; not sending (last sent here: %s, guid %s)", dh.name,
-			      fi.dest_fs, base->name, base->guid ? base->guid : "?");
+			error("split brain: %s:%s is also master; not sending (last sent here: %s, guid %s)",
+			      dh.name, fi.dest_fs, base->name, base->guid ? base->guid : "?");
 		} else if (res.dest_missing) {
 			error("cannot sync %s: %s:%s is not there (%s)", fs, dh.name, fi.dest_fs,
 			      res.detail ? res.detail : "no such dataset");
 		} else if (res.stalled) {
-			error("sync of %s to %s:%s stalled: no data moved for %d seconds (ZREP_STALL_TIMEOUT) after "
+			error("sync of %s to %s:%s stalled: no data moved for %d seconds "
+			      "(ZREP_STALL_TIMEOUT) after "
 			      "%llu bytes; ended on both hosts",
 			      newsnap, dh.name, fi.dest_fs, cfg.stall_timeout, res.bytes);
 			note("keeping %s; the next sync sends it", newsnap);
 			rc = SYNC_TEMPFAIL;
 		} else if (res.timed_out) {
-			error("sync of %s to %s:%s: %s did not answer within %d seconds (ZREP_TIMEOUT); ended", newsnap,
-			      dh.name, fi.dest_fs, dh.name, cfg.timeout);
-			note("keeping %s: %s:%s may hold it; the next sync checks by guid", newsnap, dh.name, fi.dest_fs);
+			error(
+			    "sync of %s to %s:%s: %s did not answer within %d seconds (ZREP_TIMEOUT); ended",
+			    newsnap, dh.name, fi.dest_fs, dh.name, cfg.timeout);
+			note("keeping %s: %s:%s may hold it; the next sync checks by guid", newsnap, dh.name,
+			     fi.dest_fs);
 			rc = SYNC_TEMPFAIL;
 		} else if (!res.reached) {
 			error("cannot sync %s: %s is not reachable: %s", fs, dh.name, zerr_text(&res.err));
@@ -310,7 +319,8 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 			error("sync of %s to %s:%s failed: %s (%s)", newsnap, dh.name, fi.dest_fs,
 			      zerr_kind_str(res.err.kind), zerr_text(&res.err));
 			if (res.err.kind == ZE_RESUME && !resumable)
-				error("%s:%s holds a partial receive: resume it with zrep sync -r %s, or discard it "
+				error("%s:%s holds a partial receive: resume it with zrep sync -r %s, or "
+				      "discard it "
 				      "there with zfs receive -A %s",
 				      dh.name, fi.dest_fs, fs, fi.dest_fs);
 			/* Only a snapshot the destination said it could not receive
@@ -318,12 +328,13 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 			 * answer lost) stays, and the next sync adopts it by guid
 			 * or sends it. */
 			if (resumable)
-				note("resume mode: keeping %s; zrep sync -r %s resumes the transfer", newsnap, fs);
+				note("resume mode: keeping %s; zrep sync -r %s resumes the transfer", newsnap,
+				     fs);
 			else if (o->make_snapshot && (res.recv_failed || !res.started))
 				dispose_failed(newsnap);
 			else if (o->make_snapshot)
-				note("keeping %s: %s:%s may hold it; the next sync checks by guid", newsnap, dh.name,
-				     fi.dest_fs);
+				note("keeping %s: %s:%s may hold it; the next sync checks by guid", newsnap,
+				     dh.name, fi.dest_fs);
 		}
 		goto out;
 	}
@@ -334,12 +345,13 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 			     res.adopted_base, dh.name, fi.dest_fs);
 			mark_sent_local(res.adopted_base, now_secs());
 		} else {
-			note("%s is not on %s:%s; sent from %s, the newest snapshot both sides hold", base->name,
-			     dh.name, fi.dest_fs, res.adopted_base);
+			note("%s is not on %s:%s; sent from %s, the newest snapshot both sides hold",
+			     base->name, dh.name, fi.dest_fs, res.adopted_base);
 		}
 	}
 	if (!res.sent_marked)
-		warn("%s:%s received %s but could not mark it sent", dh.name, fi.dest_fs, strchr(newsnap, '@'));
+		warn("%s:%s received %s but could not mark it sent", dh.name, fi.dest_fs,
+		     strchr(newsnap, '@'));
 	if (mark_sent_local(newsnap, now_secs()) < 0)
 		goto out;
 	if (o->make_snapshot)
@@ -353,7 +365,8 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	 * (no second zfs list). */
 	if (!(o->skip_expire || cfg.skip_expire)) {
 		if (res.adopted_base)
-			zsnaps_mark_sent(&snaps, res.adopted_base); /* harmless when older: newsnap is newer */
+			zsnaps_mark_sent(&snaps,
+			                 res.adopted_base); /* harmless when older: newsnap is newer */
 		zsnaps_mark_sent(&snaps, newsnap);
 		expire_local(&fi, &snaps);
 	}
@@ -364,9 +377,10 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	rc = SYNC_OK;
 out:
 	oplog_fs("sync", fs,
-		 rc == SYNC_FAIL || rc == SYNC_TEMPFAIL ? OPLOG_FAILED : rc == SYNC_SKIPPED ? OPLOG_SKIPPED : OPLOG_OK,
-		 newsnap, fsinfo_is_master(&fi),
-		 fi.last_error != NULL);
+	         rc == SYNC_FAIL || rc == SYNC_TEMPFAIL ? OPLOG_FAILED
+	         : rc == SYNC_SKIPPED                   ? OPLOG_SKIPPED
+	                                                : OPLOG_OK,
+	         newsnap, fsinfo_is_master(&fi), fi.last_error != NULL);
 	if (locked && !(o->keep_lock && rc == SYNC_OK))
 		fslock_release(fs);
 	free(newsnap);
@@ -381,9 +395,10 @@ out:
 int expire_remote(const struct fsinfo *fi)
 {
 	struct host dh;
-	if (!fi->dest_host || !fi->dest_fs || host_init(&dh, fi->dest_host) < 0 || check_dsname(fi->dest_fs, 0) < 0)
+	if (!fi->dest_host || !fi->dest_fs || host_init(&dh, fi->dest_host) < 0 ||
+	    check_dsname(fi->dest_fs, 0) < 0)
 		return error("%s: cannot expire the remote side: %s/%s are not usable", fi->fs, P.dest_host,
-			     P.dest_fs);
+		             P.dest_fs);
 	struct strv ev = STRV_INIT;
 	remote_zrep_argv(&ev);
 	strv_push(&ev, "expire");
@@ -405,7 +420,8 @@ int expire_remote(const struct fsinfo *fi)
 		rc = 1;
 	} else {
 		char b[64];
-		rc = error("cannot reach %s for the remote expire (%s)", dh.name, exec_status_str(st, b, sizeof(b)));
+		rc = error("cannot reach %s for the remote expire (%s)", dh.name,
+		           exec_status_str(st, b, sizeof(b)));
 	}
 	remote_reply_free(&r);
 	host_release(&dh);

@@ -14,9 +14,9 @@ struct sync_opts {
 	int quiet_secs;    /* -q: skip quietly when busy and last sync is this recent */
 	int keep_lock;     /* failover: leave the fs locked (caller releases) */
 	int skip_expire;
-	int verbose;       /* -v / ZREP_VERBOSE: zfs send -v */
-	int resume;        /* -r / ZREP_RESUME: resumable receive, finish a partial one first */
-	int changed_only;  /* -c / ZREP_CHANGEDONLY: no new snapshot when nothing changed */
+	int verbose;        /* -v / ZREP_VERBOSE: zfs send -v */
+	int resume;         /* -r / ZREP_RESUME: resumable receive, finish a partial one first */
+	int changed_only;   /* -c / ZREP_CHANGEDONLY: no new snapshot when nothing changed */
 	char **newsnap_out; /* if set, receives the snapshot that was sent */
 };
 

@@ -134,7 +134,7 @@ const char *sb_str(const struct strbuf *sb)
 void sb_rtrim(struct strbuf *sb)
 {
 	while (sb->len > 0 && (sb->buf[sb->len - 1] == '\n' || sb->buf[sb->len - 1] == ' ' ||
-			       sb->buf[sb->len - 1] == '\t' || sb->buf[sb->len - 1] == '\r'))
+	                       sb->buf[sb->len - 1] == '\t' || sb->buf[sb->len - 1] == '\r'))
 		sb->buf[--sb->len] = '\0';
 }
 

@@ -22,7 +22,10 @@ struct strbuf {
 	size_t len;
 	size_t cap;
 };
-#define STRBUF_INIT { NULL, 0, 0 }
+#define STRBUF_INIT                                                                                          \
+	{                                                                                                    \
+		NULL, 0, 0                                                                                   \
+	}
 
 void sb_init(struct strbuf *sb);
 void sb_add(struct strbuf *sb, const void *data, size_t n);
@@ -43,7 +46,10 @@ struct strv {
 	size_t n;
 	size_t cap;
 };
-#define STRV_INIT { NULL, 0, 0 }
+#define STRV_INIT                                                                                            \
+	{                                                                                                    \
+		NULL, 0, 0                                                                                   \
+	}
 
 void strv_push(struct strv *sv, const char *s);
 void strv_pushf(struct strv *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -66,7 +66,8 @@ static int zfs_run(const struct host *h, char *const *args, struct proc *p)
 	p->timeout = cfg.timeout;
 	int st = remote_exec(h, sv.v, p);
 	if (p->timed_out)
-		error("zfs %s on %s took more than ZREP_TIMEOUT=%d seconds; ended", args[0], h->name, cfg.timeout);
+		error("zfs %s on %s took more than ZREP_TIMEOUT=%d seconds; ended", args[0], h->name,
+		      cfg.timeout);
 	strv_clear(&sv);
 	return st;
 }
@@ -88,8 +89,7 @@ int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct
 
 /* The sentinel ending zfs_execv's words: a typed null pointer. */
 #define ZEND ((const char *)NULL)
-static int zfs_execv(const struct host *h, struct zerr *err, const char *a0, ...)
-    __attribute__((sentinel));
+static int zfs_execv(const struct host *h, struct zerr *err, const char *a0, ...) __attribute__((sentinel));
 
 #include <stdarg.h>
 static int zfs_execv(const struct host *h, struct zerr *err, const char *a0, ...)
@@ -106,7 +106,7 @@ static int zfs_execv(const struct host *h, struct zerr *err, const char *a0, ...
 }
 
 static void argv_get(struct strv *sv, int parsable, const char *props, const char *sources, int depth,
-		     char *const *datasets)
+                     char *const *datasets)
 {
 	strv_push(sv, "get");
 	strv_push(sv, parsable ? "-Hp" : "-H");
@@ -138,7 +138,7 @@ void zfs_argv_get_display(struct strv *sv, const char *props, const char *source
 static int run_get(const struct host *h, struct strv *svp, struct zprops *out, struct zerr *err);
 
 int zfs_get(const struct host *h, const char *props, const char *sources, int depth, char *const *datasets,
-	    struct zprops *out, struct zerr *err)
+            struct zprops *out, struct zerr *err)
 {
 	struct strv sv = STRV_INIT;
 	/* Without a source filter every row is printed, so the rows can be checked
@@ -146,7 +146,8 @@ int zfs_get(const struct host *h, const char *props, const char *sources, int de
 	 * newline) makes any row forged by a value with newlines break it. */
 	int checkable = !sources && strcmp(props, "all") != 0;
 	const char *last = strrchr(props, ',');
-	char *list = checkable && strchr(last ? last + 1 : props, ':') ? xasprintf("%s,type", props) : xstrdup(props);
+	char *list =
+	    checkable && strchr(last ? last + 1 : props, ':') ? xasprintf("%s,type", props) : xstrdup(props);
 	zfs_argv_get(&sv, list, sources, depth, datasets);
 	int st = run_get(h, &sv, out, err);
 	if (st == 0 && checkable && zfs_rows_check(out, list, datasets, depth) < 0) {
@@ -155,10 +156,11 @@ int zfs_get(const struct host *h, const char *props, const char *sources, int de
 			zerr_clear(err);
 			err->kind = ZE_OTHER;
 			err->status = 1;
-			err->msg = xasprintf("the properties %s%s%s read there do not check out (a property value holds a "
-					     "newline?); refusing to act on them",
-					     datasets && datasets[0] ? "of " : "", datasets && datasets[0] ? datasets[0] : "",
-					     "");
+			err->msg = xasprintf(
+			    "the properties %s%s%s read there do not check out (a property value holds a "
+			    "newline?); refusing to act on them",
+			    datasets && datasets[0] ? "of " : "", datasets && datasets[0] ? datasets[0] : "",
+			    "");
 		}
 		st = 1;
 	}
@@ -206,17 +208,19 @@ static int run_get(const struct host *h, struct strv *svp, struct zprops *out, s
 	return st;
 }
 
-int zfs_get_one(const struct host *h, const char *prop, const char *ds, int local_only, char **val, struct zerr *err)
+int zfs_get_one(const struct host *h, const char *prop, const char *ds, int local_only, char **val,
+                struct zerr *err)
 {
 	struct zprops rows;
-	char *dsv[] = { (char *)ds, NULL };
+	char *dsv[] = {(char *)ds, NULL};
 	*val = NULL;
 	int st = zfs_get(h, prop, NULL, -1, dsv, &rows, err);
 	if (st != 0)
 		return st;
 	const struct zprop *p = zprops_find(&rows, ds, prop);
 	if (p) {
-		int is_set = local_only ? p->src == ZSRC_LOCAL : !(p->src == ZSRC_NONE && strcmp(p->value, "-") == 0);
+		int is_set =
+		    local_only ? p->src == ZSRC_LOCAL : !(p->src == ZSRC_NONE && strcmp(p->value, "-") == 0);
 		if (is_set)
 			*val = xstrdup(p->value);
 	}
@@ -438,7 +442,7 @@ char *zfs_token_toname(const struct host *h, const char *token, struct zerr *err
 
 int zfs_token_info(const struct host *h, const char *token, char **toname, char **toguid, struct zerr *err)
 {
-	char *args[] = { "send", "-nv", "-t", (char *)token, NULL };
+	char *args[] = {"send", "-nv", "-t", (char *)token, NULL};
 	struct strbuf out = STRBUF_INIT;
 	struct proc p;
 	int st = zfs_run(h, args, &p);
@@ -462,7 +466,7 @@ int zfs_token_info(const struct host *h, const char *token, char **toname, char 
 
 int zfs_changed_since(const struct host *h, const char *snap, const char *fs, struct zerr *err)
 {
-	char *args[] = { "diff", "-H", (char *)snap, (char *)fs, NULL };
+	char *args[] = {"diff", "-H", (char *)snap, (char *)fs, NULL};
 	struct strbuf out = STRBUF_INIT;
 	int st = zfs_exec(h, args, &out, err);
 	int rc = st != 0 ? -1 : out.len > 0;

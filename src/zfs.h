@@ -27,7 +27,7 @@ int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct
 /* `zfs get -Hp -o name,property,value,source [-s SOURCES] [-r -d DEPTH] PROPS DS...` */
 void zfs_argv_get(struct strv *sv, const char *props, const char *sources, int depth, char *const *datasets);
 int zfs_get(const struct host *h, const char *props, const char *sources, int depth, char *const *datasets,
-	    struct zprops *out, struct zerr *err);
+            struct zprops *out, struct zerr *err);
 /*
  * The same without -p: values as zfs shows them to people ("1G", not
  * bytes), for output that mirrors `zfs get -H` (list -v). No depth.
@@ -44,7 +44,8 @@ int zfs_get_own_props(const struct host *h, const char *props, char *const *data
 int zfs_get_own_props_display(const struct host *h, const char *props, char *const *datasets,
                               struct zprops *out, struct zerr *err);
 /* Value of prop on ds counting only the given source kinds ("local", NULL = any); *val NULL when unset. */
-int zfs_get_one(const struct host *h, const char *prop, const char *ds, int local_only, char **val, struct zerr *err);
+int zfs_get_one(const struct host *h, const char *prop, const char *ds, int local_only, char **val,
+                struct zerr *err);
 /* The bytes written to fs since its snapshot snap (`written@snap`), as text; *val NULL when unset. */
 int zfs_get_written_since(const struct host *h, const char *fs, const char *snap, char **val,
                           struct zerr *err);
@@ -72,28 +73,26 @@ int zfs_exists(const struct host *h, const char *ds, struct zerr *err);
 int zfs_exists_fs(const struct host *h, const char *ds, struct zerr *err);
 
 struct send_opts {
-	const char *from;    /* incremental base (full name or @snap), NULL for full */
+	const char *from;     /* incremental base (full name or @snap), NULL for full */
 	const char *inc_flag; /* "-I" or "-i" */
-	const char *snap;    /* snapshot to send */
-	const char *token;   /* resume token: send -t */
-	int props;           /* -p */
-	int recursive;       /* -R */
-	int verbose;         /* -v */
-	const char *extra;   /* user words (ZREP_SEND_FLAGS / ZREP_RESUME_FLAGS) */
+	const char *snap;     /* snapshot to send */
+	const char *token;    /* resume token: send -t */
+	int props;            /* -p */
+	int recursive;        /* -R */
+	int verbose;          /* -v */
+	const char *extra;    /* user words (ZREP_SEND_FLAGS / ZREP_RESUME_FLAGS) */
 };
 void zfs_argv_send(struct strv *sv, const struct send_opts *o);
 
 struct recv_opts {
 	const char *target;
-	int force;       /* -F */
-	int unmounted;   /* -u */
-	int resumable;   /* -s */
-	int readonly_o;  /* -o readonly=on */
+	int force;         /* -F */
+	int unmounted;     /* -u */
+	int resumable;     /* -s */
+	int readonly_o;    /* -o readonly=on */
 	const char *extra; /* ZREP_RECV_FLAGS */
 };
 void zfs_argv_recv(struct strv *sv, const struct recv_opts *o);
-
-
 
 /*
  * Builders for zfs commands that run inside a remote sh script (failover's

@@ -124,7 +124,8 @@ int zfs_rows_check(const struct zprops *rows, const char *props, char *const *da
 	for (size_t i = 0; rc == 0 && i < rows->n; i += want.n, g++) {
 		const char *name = rows->v[i].name;
 		for (size_t k = 0; k < want.n && rc == 0; k++)
-			if (strcmp(rows->v[i + k].name, name) != 0 || strcmp(rows->v[i + k].prop, want.v[k]) != 0)
+			if (strcmp(rows->v[i + k].name, name) != 0 ||
+			    strcmp(rows->v[i + k].prop, want.v[k]) != 0)
 				rc = -1;
 		if (rc == 0 && datasets) {
 			if (depth < 0 && (!datasets[g] || strcmp(datasets[g], name) != 0))

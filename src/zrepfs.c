@@ -93,14 +93,14 @@ int zrepfs_list_snaps(const struct host *h, const char *fs, const char *tag, str
 
 int zrepfs_snaps(const struct host *h, const char *fs, struct zsnaps *out)
 {
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	if (zrepfs_list_snaps(h, fs, cfg.tag, out, &e) == 0)
 		return 0;
 	if (e.kind == ZE_NOENT)
 		error("no such dataset: %s%s%s", h->local ? "" : h->name, h->local ? "" : ":", fs);
 	else
-		error("cannot list the snapshots of %s%s%s: %s", h->local ? "" : h->name, h->local ? "" : ":", fs,
-		      zerr_text(&e));
+		error("cannot list the snapshots of %s%s%s: %s", h->local ? "" : h->name, h->local ? "" : ":",
+		      fs, zerr_text(&e));
 	zerr_clear(&e);
 	return -1;
 }
@@ -110,11 +110,11 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 	memset(fi, 0, sizeof(*fi));
 	fi->fs = xstrdup(ds);
 	char *props = xasprintf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,type,mounted,readonly", P.master, P.src_fs,
-				P.src_host, P.dest_fs, P.dest_host, P.savecount, P.lock_pid, P.lock_owner, P.lock_time,
-				P.last_error);
-	char *dsv[] = { (char *)ds, NULL };
+	                        P.src_host, P.dest_fs, P.dest_host, P.savecount, P.lock_pid, P.lock_owner,
+	                        P.lock_time, P.last_error);
+	char *dsv[] = {(char *)ds, NULL};
 	struct zprops rows;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	int st = zfs_get(h, props, NULL, -1, dsv, &rows, &e);
 	free(props);
 	if (st != 0) {
@@ -139,8 +139,8 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 		if (p->inherited_from)
 			fi->dest_fs_inherited_from = xstrdup(p->inherited_from);
 	}
-	const char *lockp[] = { P.lock_pid, P.lock_owner, P.lock_time };
-	char **lockv[] = { &fi->lock_pid, &fi->lock_owner, &fi->lock_time };
+	const char *lockp[] = {P.lock_pid, P.lock_owner, P.lock_time};
+	char **lockv[] = {&fi->lock_pid, &fi->lock_owner, &fi->lock_time};
 	for (size_t i = 0; i < ARRAY_SIZE(lockp); i++)
 		if ((p = zprops_find(&rows, ds, lockp[i])) && p->src == ZSRC_LOCAL)
 			*lockv[i] = xstrdup(p->value);
@@ -154,11 +154,13 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 		fi->last_error = xstrdup(p->value);
 	zprops_free(&rows);
 	/* zrep's own settings: a control character in one is never acted on. */
-	const char *names[] = { P.master, P.src_fs, P.src_host, P.dest_fs, P.dest_host, P.savecount };
-	const char *vals[] = { fi->master, fi->src_fs, fi->src_host, fi->dest_fs, fi->dest_host, fi->savecount };
+	const char *names[] = {P.master, P.src_fs, P.src_host, P.dest_fs, P.dest_host, P.savecount};
+	const char *vals[] = {fi->master,  fi->src_fs,    fi->src_host,
+	                      fi->dest_fs, fi->dest_host, fi->savecount};
 	for (size_t i = 0; i < ARRAY_SIZE(vals); i++)
 		if (has_control_char(vals[i])) {
-			error("%s of %s holds a control character; refusing it (set it again with zrep changeconfig, "
+			error("%s of %s holds a control character; refusing it (set it again with zrep "
+			      "changeconfig, "
 			      "or zfs inherit it)",
 			      names[i], ds);
 			fsinfo_free(fi);
@@ -201,8 +203,8 @@ int fsinfo_savecount(const struct fsinfo *fi, long *out)
 {
 	long long v;
 	if (!fi->savecount || parse_ll(fi->savecount, &v) < 0 || v < 1 || v > 1000000)
-		return error("%s on %s has an invalid value: %s (expected a whole number >= 1)", P.savecount, fi->fs,
-			     fi->savecount ? fi->savecount : "(unset)");
+		return error("%s on %s has an invalid value: %s (expected a whole number >= 1)", P.savecount,
+		             fi->fs, fi->savecount ? fi->savecount : "(unset)");
 	*out = (long)v;
 	return 0;
 }
@@ -211,7 +213,7 @@ int zrepfs_list(struct strv *out, int masters_only)
 {
 	char *props = xasprintf("%s,%s,%s", P.dest_fs, P.master, P.src_host);
 	struct zprops rows;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	/* Own properties only: keeps snapshots (which only inherit) out. */
 	int st = zfs_get_own_props(&local_host, props, NULL, &rows, &e);
 	free(props);

@@ -13,16 +13,16 @@
 
 struct fsinfo {
 	char *fs;
-	char *master;    /* local TAG:master value, or NULL */
+	char *master;                                              /* local TAG:master value, or NULL */
 	char *src_fs, *src_host, *dest_fs, *dest_host, *savecount; /* any real source, NULL when unset */
 	enum zsrc dest_fs_src;
 	char *dest_fs_inherited_from;
-	char *type;      /* filesystem / volume / snapshot */
-	char *mounted;   /* yes / no / NULL */
+	char *type;    /* filesystem / volume / snapshot */
+	char *mounted; /* yes / no / NULL */
 	char *readonly;
 	enum zsrc readonly_src;
 	char *lock_pid, *lock_owner, *lock_time; /* set locally, or NULL */
-	char *last_error; /* local TAG:last-error ("UNIXTIME MESSAGE"), or NULL */
+	char *last_error;                        /* local TAG:last-error ("UNIXTIME MESSAGE"), or NULL */
 };
 
 /*

@@ -34,7 +34,7 @@ char *makesnap(const struct fsinfo *fi, const struct zsnaps *snaps)
 		any = 1;
 	}
 	char *name = snapname_format(fi->fs, cfg.tag, next);
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	if (hook_run("ZREP_PRESNAP_HOOK", cfg.presnap_hook, fi->fs, name, NULL) < 0) {
 		error("not snapshotting %s: its ZREP_PRESNAP_HOOK failed", fi->fs);
 		free(name);
@@ -56,7 +56,7 @@ int mark_sent_local(const char *snap, long long ts)
 {
 	char buf[32];
 	snprintf(buf, sizeof(buf), "%lld", ts);
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	int rc = zfs_set(&local_host, snap, P.sent, buf, &e);
 	if (rc != 0)
 		error("cannot mark %s as sent: %s", snap, zerr_text(&e));
@@ -75,7 +75,7 @@ static int holds_listed(const struct zsnaps *snaps)
 /* Releases zrep's hold from s on h ("no such tag": another tag's hold, quietly kept). */
 static void release_one(const struct host *h, struct zsnap *s)
 {
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	if (zfs_release(h, cfg.tag, s->name, &e) == 0)
 		s->userrefs--;
 	else if (!e.msg || !strstr(e.msg, "no such tag"))
@@ -97,8 +97,9 @@ void hold_move(struct zsnaps *snaps, const char *snap)
 {
 	if (!holds_listed(snaps))
 		return;
-	struct zerr e = { 0 };
-	if (zfs_hold(&local_host, cfg.tag, snap, &e) != 0 && !(e.msg && strstr(e.msg, "tag already exists"))) {
+	struct zerr e = {0};
+	if (zfs_hold(&local_host, cfg.tag, snap, &e) != 0 &&
+	    !(e.msg && strstr(e.msg, "tag already exists"))) {
 		warn("cannot put hold %s on %s: %s; the older hold stays", cfg.tag, snap, zerr_text(&e));
 		zerr_clear(&e);
 		return;
@@ -113,7 +114,7 @@ void hold_release_all(struct zsnaps *snaps)
 }
 
 int zrep_rollback(const struct host *h, struct zsnaps *snaps, const struct zsnap *target, int destroy_newer,
-		  struct zerr *e)
+                  struct zerr *e)
 {
 	if (destroy_newer) {
 		size_t *v = xmalloc((snaps->n + 1) * sizeof(*v));
@@ -125,7 +126,7 @@ int zrep_rollback(const struct host *h, struct zsnaps *snaps, const struct zsnap
 	}
 	int st = zfs_rollback(h, target->name, destroy_newer, e);
 	if (st == 0 && target->userrefs >= 0) {
-		struct zerr he = { 0 };
+		struct zerr he = {0};
 		zfs_hold(h, cfg.tag, target->name, &he); /* "tag already exists" is fine */
 		zerr_clear(&he);
 	}

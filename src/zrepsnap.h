@@ -35,7 +35,7 @@ void hold_release_all(struct zsnaps *snaps);
  * target, the new last common snapshot. Returns zfs_rollback's status.
  */
 int zrep_rollback(const struct host *h, struct zsnaps *snaps, const struct zsnap *target, int destroy_newer,
-		  struct zerr *e);
+                  struct zerr *e);
 
 /* Releases zrep's hold from the snapshots v[0..nv) of snaps on h (before a receive -F). */
 void hold_release_victims(const struct host *h, struct zsnaps *snaps, const size_t *v, size_t nv);

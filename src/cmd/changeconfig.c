@@ -39,8 +39,8 @@ int cmd_changeconfig(int argc, char **argv)
 		return EXIT_USAGE;
 	int i = op.ind;
 	if (argc - i != 3)
-		return cmd_usage_error("changeconfig", "changeconfig needs %s", dest_side ? "DESTFS SRCHOST SRCFS"
-											  : "SRCFS DESTHOST DESTFS");
+		return cmd_usage_error("changeconfig", "changeconfig needs %s",
+		                       dest_side ? "DESTFS SRCHOST SRCFS" : "SRCFS DESTHOST DESTFS");
 	const char *fs = argv[i], *hostname = argv[i + 1], *other = argv[i + 2];
 	if (check_dsname(fs, 0) < 0 || check_dsname(other, 0) < 0)
 		return EXIT_USAGE;
@@ -53,7 +53,7 @@ int cmd_changeconfig(int argc, char **argv)
 	if (fsinfo_read(&local_host, fs, &fi) < 0)
 		return EXIT_FAIL;
 	int rc = EXIT_FAIL;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	if (!force) {
 		struct zsnaps snaps;
 		if (zrepfs_snaps(&local_host, fs, &snaps) < 0) {
@@ -62,7 +62,8 @@ int cmd_changeconfig(int argc, char **argv)
 		int have = zsnaps_newest(&snaps, 0) != NULL;
 		zsnaps_free(&snaps);
 		if (!have) {
-			error("%s has no %s snapshots, so it is not initialised for zrep: use zrep init instead, "
+			error("%s has no %s snapshots, so it is not initialised for zrep: use zrep init "
+			      "instead, "
 			      "or changeconfig -f to adopt a replica made by hand",
 			      fs, cfg.tag);
 			goto out;
@@ -81,11 +82,11 @@ int cmd_changeconfig(int argc, char **argv)
 	const char *dest_fs = dest_side ? fs : other;
 	const char *dest_host = dest_side ? host_local_name() : hostname;
 	const char *props[][2] = {
-		{ P.src_fs, src_fs },
-		{ P.src_host, src_host },
-		{ P.dest_fs, dest_fs },
-		{ P.dest_host, dest_host },
-		{ P.savecount, fi.savecount ? NULL : cfg.save_count },
+	    {P.src_fs, src_fs},
+	    {P.src_host, src_host},
+	    {P.dest_fs, dest_fs},
+	    {P.dest_host, dest_host},
+	    {P.savecount, fi.savecount ? NULL : cfg.save_count},
 	};
 	note("setting zrep properties on %s", fs);
 	for (size_t k = 0; k < ARRAY_SIZE(props); k++) {
@@ -94,7 +95,8 @@ int cmd_changeconfig(int argc, char **argv)
 		if (zfs_set(&local_host, fs, props[k][0], props[k][1], &e) != 0) {
 			error("cannot set %s=%s on %s: %s", props[k][0], props[k][1], fs, zerr_text(&e));
 			if (k > 0)
-				error("the configuration of %s is now incomplete; run changeconfig again", fs);
+				error("the configuration of %s is now incomplete; run changeconfig again",
+				      fs);
 			goto out;
 		}
 		zerr_clear(&e);

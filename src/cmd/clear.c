@@ -31,7 +31,7 @@ static int is_lock_prop(const char *prop)
 static int destroy_snapshots(const char *fs)
 {
 	struct zsnaps snaps;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	if (zrepfs_snaps(&local_host, fs, &snaps) < 0) {
 		zerr_clear(&e);
 		return -1;
@@ -58,8 +58,8 @@ static int destroy_snapshots(const char *fs)
 static int remove_properties(const char *fs)
 {
 	struct zprops rows;
-	struct zerr e = { 0 };
-	char *dsv[] = { (char *)fs, NULL };
+	struct zerr e = {0};
+	char *dsv[] = {(char *)fs, NULL};
 	if (zfs_get_own_props(&local_host, "all", dsv, &rows, &e) != 0) {
 		error("cannot read the properties of %s: %s", fs, zerr_text(&e));
 		zerr_clear(&e);

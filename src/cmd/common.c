@@ -35,7 +35,8 @@ static int long_opt(struct cmd_opts *st, int argc, char **argv)
 			else if (st->ind < argc)
 				st->arg = argv[st->ind++];
 			if (!st->arg || !*st->arg) {
-				cmd_usage_error(argv[0], "%s: option --%.*s needs a value", argv[0], (int)n, w);
+				cmd_usage_error(argv[0], "%s: option --%.*s needs a value", argv[0], (int)n,
+				                w);
 				return -1;
 			}
 		}
@@ -122,8 +123,9 @@ int cmd_fs_target(const char *cmdname, int argc, char **argv, int ind, struct fs
 	if (ind >= argc)
 		return cmd_usage_error(cmdname, "%s needs a filesystem", cmdname);
 	if (argc - ind > 2)
-		return cmd_usage_error(cmdname, "%s takes FS[@SNAP] and an optional REMOTEHOST, not %d arguments",
-				       cmdname, argc - ind);
+		return cmd_usage_error(cmdname,
+		                       "%s takes FS[@SNAP] and an optional REMOTEHOST, not %d arguments",
+		                       cmdname, argc - ind);
 	t->arg = argv[ind];
 	t->rhost_arg = ind + 1 < argc ? argv[ind + 1] : NULL;
 	if (check_dsname(t->arg, 1) < 0)
@@ -154,7 +156,7 @@ void fs_target_free(struct fs_target *t)
 }
 
 int cmd_partner(const struct fs_target *t, const struct fsinfo *fi, int dest_side, struct role_props *rp,
-		const char **pfs, struct host *ph)
+                const char **pfs, struct host *ph)
 {
 	const char *phost;
 	role_props_from(fi, rp);

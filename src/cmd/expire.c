@@ -61,7 +61,7 @@ int sync_parallel(const char *cmdname, const char *arg);
 int cmd_expire(int argc, char **argv)
 {
 	int local_only = 0, dry = 0, json = 0;
-	static const char *const longs[] = { "json", NULL };
+	static const char *const longs[] = {"json", NULL};
 	struct cmd_opts op = CMD_OPTS_INIT;
 	op.longs = longs;
 	const char *parg = NULL;

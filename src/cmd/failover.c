@@ -58,14 +58,14 @@ static enum promo promote(struct fo *f, const char *snap, const char *guid, int 
 	strv_push(&tw, "-L");
 	strv_push(&tw, f->pfs);
 	struct remote_promote_params pp = {
-		.bsnap = bsnap,
-		.want_guid = guid,
-		.rollback = rollback,
-		.sent_prop = P.sent,
-		.sent_time = now_secs(),
-		.master_prop = P.master,
-		.pfs = f->pfs,
-		.takeover_argv = tw.v,
+	    .bsnap = bsnap,
+	    .want_guid = guid,
+	    .rollback = rollback,
+	    .sent_prop = P.sent,
+	    .sent_time = now_secs(),
+	    .master_prop = P.master,
+	    .pfs = f->pfs,
+	    .takeover_argv = tw.v,
 	};
 	struct remote_call c;
 	remote_promote_call(&c, &pp);
@@ -84,7 +84,8 @@ static enum promo promote(struct fo *f, const char *snap, const char *guid, int 
 			r = REFUSED;
 			done = 1;
 		} else if (remote_marker(l, "GUID", &a)) {
-			error("%s:%s is not our snapshot: its guid is %s, ours is %s", f->ph.name, bsnap, a, guid);
+			error("%s:%s is not our snapshot: its guid is %s, ours is %s", f->ph.name, bsnap, a,
+			      guid);
 			r = REFUSED;
 			done = 1;
 		} else if (remote_marker(l, "ROLLBACK-FAILED", NULL)) {
@@ -539,12 +540,13 @@ static int run(struct fo *f)
 		return EXIT_FAIL;
 	}
 	f->demote_begun = !(str_eq(f->fi.src_fs, f->fs) && str_eq(f->fi.src_host, f->lh));
-	struct fs_target tg = { f->arg, f->fs, f->snap, f->rhost_arg };
+	struct fs_target tg = {f->arg, f->fs, f->snap, f->rhost_arg};
 	if (cmd_partner(&tg, &f->fi, 0, &f->rp, &f->pfs, &f->ph) < 0)
 		return EXIT_FAIL;
 	int lr = fslock_acquire(f->fs, 0);
 	if (lr != 0)
-		return error("cannot lock %s; nothing was changed", f->fs), lr > 0 ? EXIT_TEMPFAIL : EXIT_FAIL;
+		return error("cannot lock %s; nothing was changed", f->fs),
+		       lr > 0 ? EXIT_TEMPFAIL : EXIT_FAIL;
 	struct zerr e = {0};
 	if (zrepfs_snaps(&local_host, f->fs, &f->mine) < 0) {
 		zerr_clear(&e);
@@ -557,7 +559,7 @@ static int run(struct fo *f)
 
 int cmd_failover(int argc, char **argv)
 {
-	struct fo f = { 0 };
+	struct fo f = {0};
 	struct cmd_opts op = CMD_OPTS_INIT;
 	int c;
 	while ((c = cmd_getopt(&op, argc, argv, "fL")) > 0) {
@@ -579,7 +581,7 @@ int cmd_failover(int argc, char **argv)
 	int rc = run(&f);
 	/* a refusal changed nothing and records nothing; a failure after the freeze (step 1) is kept */
 	oplog_fs(f.local ? "failover -L" : "failover", f.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL,
-		 f.saved_ro_src != ZSRC_NONE, 0);
+	         f.saved_ro_src != ZSRC_NONE, 0);
 	free(f.fs);
 	free(f.saved_ro);
 	free(f.recovery);

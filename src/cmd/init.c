@@ -30,16 +30,17 @@ struct undo {
 
 static void undo_init(const char *fs, const struct host *dh, const char *destfs, const struct undo *u)
 {
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	if (u->dest_created) {
 		int ex = zfs_exists(dh, destfs, &e);
 		if (ex == 1 && zfs_destroy(dh, destfs, cfg.recursive, &e) != 0)
-			warn("could not remove the partial destination %s:%s: %s", dh->name, destfs, zerr_text(&e));
+			warn("could not remove the partial destination %s:%s: %s", dh->name, destfs,
+			     zerr_text(&e));
 	}
 	if (u->snap && zfs_destroy(&local_host, u->snap, cfg.recursive, &e) != 0)
 		warn("could not remove %s: %s", u->snap, zerr_text(&e));
 	if (u->props_set) {
-		const char *props[] = { P.src_fs, P.src_host, P.dest_fs, P.dest_host, P.savecount };
+		const char *props[] = {P.src_fs, P.src_host, P.dest_fs, P.dest_host, P.savecount};
 		for (size_t i = 0; i < ARRAY_SIZE(props); i++)
 			zfs_inherit(&local_host, props[i], fs, &e);
 	}
@@ -50,7 +51,7 @@ int cmd_init(int argc, char **argv)
 {
 	int force = cfg.force, verbose = cfg.verbose;
 	int dry = 0, json = 0;
-	static const char *const longs[] = { "json", NULL };
+	static const char *const longs[] = {"json", NULL};
 	struct cmd_opts op = CMD_OPTS_INIT;
 	op.longs = longs;
 	int c;
@@ -68,8 +69,8 @@ int cmd_init(int argc, char **argv)
 		return EXIT_USAGE;
 	int i = op.ind;
 	if (argc - i != 3)
-		return cmd_usage_error("init", "init needs SRCFS DESTHOST DESTFS (got %d argument%s)", argc - i,
-				       argc - i == 1 ? "" : "s");
+		return cmd_usage_error("init", "init needs SRCFS DESTHOST DESTFS (got %d argument%s)",
+		                       argc - i, argc - i == 1 ? "" : "s");
 	if (json && !dry)
 		return cmd_usage_error("init", "--json goes with -n (the plan)");
 	const char *fs = argv[i], *desthost = argv[i + 1], *destfs = argv[i + 2];
@@ -89,24 +90,27 @@ int cmd_init(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	int rc = EXIT_FAIL;
-	struct undo u = { 0 };
-	struct zsnaps snaps = { 0 };
-	struct push_result res = { 0 };
-	struct zerr e = { 0 };
+	struct undo u = {0};
+	struct zsnaps snaps = {0};
+	struct push_result res = {0};
+	struct zerr e = {0};
 	struct strv after = STRV_INIT;
 	char *mountpoint = NULL;
 
 	if (!str_eq(fi.type, "filesystem") && !str_eq(fi.type, "volume")) {
-		error("%s is a %s, not a filesystem or volume", fs, fi.type ? fi.type : "dataset of unknown type");
+		error("%s is a %s, not a filesystem or volume", fs,
+		      fi.type ? fi.type : "dataset of unknown type");
 		goto out;
 	}
 	if (fsinfo_is_configured(&fi)) {
 		if (fi.dest_fs_src == ZSRC_INHERITED)
-			error("%s is inside %s, which zrep already replicates with tag %s; use another tag (-t) for nested filesystems",
+			error("%s is inside %s, which zrep already replicates with tag %s; use another tag "
+			      "(-t) for nested filesystems",
 			      fs, fi.dest_fs_inherited_from, cfg.tag);
 		else
-			error("%s is already configured by zrep (%s=%s); to re-initialise, first run zrep clear %s", fs,
-			      P.dest_fs, fi.dest_fs, fs);
+			error("%s is already configured by zrep (%s=%s); to re-initialise, first run zrep "
+			      "clear %s",
+			      fs, P.dest_fs, fi.dest_fs, fs);
 		goto out;
 	}
 	if (fi.master) {
@@ -147,8 +151,11 @@ int cmd_init(int argc, char **argv)
 	}
 	note("Setting zrep properties on %s", fs);
 	u.props_set = 1;
-	const char *vals[][2] = { { P.src_fs, fs }, { P.src_host, host_local_name() }, { P.dest_fs, destfs },
-				  { P.dest_host, dh.name }, { P.savecount, cfg.save_count } };
+	const char *vals[][2] = {{P.src_fs, fs},
+	                         {P.src_host, host_local_name()},
+	                         {P.dest_fs, destfs},
+	                         {P.dest_host, dh.name},
+	                         {P.savecount, cfg.save_count}};
 	for (size_t k = 0; k < ARRAY_SIZE(vals); k++) {
 		if (zfs_set(&local_host, fs, vals[k][0], vals[k][1], &e) != 0) {
 			error("cannot set %s on %s: %s", vals[k][0], fs, zerr_text(&e));
@@ -192,18 +199,18 @@ int cmd_init(int argc, char **argv)
 		strv_push(&after, "@inherit=mountpoint");
 
 	struct push_opts po = {
-		.verbose = verbose,
-		.snap = u.snap,
-		.props = lf->send_p,
-		.recv = { .target = destfs,
-			  .force = exists || cfg.create_flags,
-			  .unmounted = rf.recv_u,
-			  .resumable = cfg.resume && rf.recv_s,
-			  .readonly_o = ro_by_recv,
-			  .extra = cfg.recv_flags },
-		.set_after = strv_argv(&after),
-		.mark_sent = 1,
-		.hold = 1,
+	    .verbose = verbose,
+	    .snap = u.snap,
+	    .props = lf->send_p,
+	    .recv = {.target = destfs,
+	             .force = exists || cfg.create_flags,
+	             .unmounted = rf.recv_u,
+	             .resumable = cfg.resume && rf.recv_s,
+	             .readonly_o = ro_by_recv,
+	             .extra = cfg.recv_flags},
+	    .set_after = strv_argv(&after),
+	    .mark_sent = 1,
+	    .hold = 1,
 	};
 	note("Sending initial replication stream to %s:%s", dh.name, destfs);
 	if (!exists)

@@ -37,8 +37,8 @@ static int in_list(const struct strv *l, const char *s)
 static int list_verbose(const char *fs, int all)
 {
 	struct zprops rows;
-	struct zerr e = { 0 };
-	char *dsv[] = { (char *)fs, NULL };
+	struct zerr e = {0};
+	char *dsv[] = {(char *)fs, NULL};
 	if (zfs_get_own_props_display(&local_host, "all", dsv, &rows, &e) != 0) {
 		error("cannot read the properties of %s: %s", fs, zerr_text(&e));
 		zerr_clear(&e);
@@ -67,7 +67,7 @@ static int list_verbose(const char *fs, int all)
 static int list_snaps(const char *fs)
 {
 	struct strbuf out = STRBUF_INIT;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	int rc = 0;
 	if (zfs_snap_table(&local_host, fs, &out, &e) != 0)
 		rc = error("cannot list the snapshots of %s: %s", fs, zerr_text(&e));
@@ -88,7 +88,8 @@ int cmd_list(int argc, char **argv)
 	int c;
 	while ((c = cmd_getopt(&op, argc, argv, "vLs")) > 0) {
 		if (mode)
-			return cmd_usage_error("list", "use only one of -v, -L and -s, before the filesystems");
+			return cmd_usage_error("list",
+			                       "use only one of -v, -L and -s, before the filesystems");
 		mode = (char)c;
 	}
 	if (c < 0)
@@ -97,13 +98,14 @@ int cmd_list(int argc, char **argv)
 	for (int k = i; k < argc; k++) {
 		const char *a = argv[k];
 		if (strcmp(a, "-v") == 0 || strcmp(a, "-L") == 0 || strcmp(a, "-s") == 0)
-			return cmd_usage_error("list", "use only one of -v, -L and -s, before the filesystems");
+			return cmd_usage_error("list",
+			                       "use only one of -v, -L and -s, before the filesystems");
 		if (check_dsname(a, 1) < 0)
 			return EXIT_USAGE;
 	}
 	/* Every argument must be a filesystem or volume, before any output. */
 	for (int k = i; k < argc; k++) {
-		struct zerr e = { 0 };
+		struct zerr e = {0};
 		int r = zfs_exists_fs(&local_host, argv[k], &e);
 		if (r != 1) {
 			if (r < 0 && e.kind != ZE_OTHER)

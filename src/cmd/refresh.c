@@ -69,7 +69,8 @@ static int snap_and_list(struct rf *t)
 	if (remote_find(&r, "SNAPFAIL")) {
 		error("snapshot of %s on %s failed (zrep snaponly there)", t->srcfs, t->sh.name);
 	} else if (!r.lines.n || !remote_marker(r.lines.v[0], "NEWSNAP", &name) || !list) {
-		error("cannot reach %s to snapshot %s (%s)", t->sh.name, t->srcfs, exec_status_str(st, b, sizeof(b)));
+		error("cannot reach %s to snapshot %s (%s)", t->sh.name, t->srcfs,
+		      exec_status_str(st, b, sizeof(b)));
 	} else if (remote_find(&r, "LISTFAIL")) {
 		error("cannot list the snapshots of %s:%s", t->sh.name, t->srcfs);
 	} else {
@@ -81,8 +82,9 @@ static int snap_and_list(struct rf *t)
 			error("unrecognized output from zrep snaponly on %s: %s", t->sh.name, name);
 		} else if (zfs_parse_get(list, &rows) < 0) {
 			error("cannot parse the snapshot list of %s:%s", t->sh.name, t->srcfs);
-		} else if (zfs_rows_check(&rows, props, (char *[]){ (char *)t->srcfs, NULL }, 1) < 0) {
-			error("the snapshot list of %s:%s does not check out (a property value holds a newline?); "
+		} else if (zfs_rows_check(&rows, props, (char *[]){(char *)t->srcfs, NULL}, 1) < 0) {
+			error("the snapshot list of %s:%s does not check out (a property value holds a "
+			      "newline?); "
 			      "refusing to act on it",
 			      t->sh.name, t->srcfs);
 			zprops_free(&rows);
@@ -137,18 +139,19 @@ static int pull_snap(struct rf *t, const char *snap, const char *token)
 		strv_push(&w, token);
 	const struct zfs_features *lf = zfs_features(&local_host);
 	struct pull_opts po = {
-		.src = &t->sh,
-		.send_argv = w.v,
-		.recv = {
-			.target = t->fs,
-			.force = t->force,
-			.resumable = t->resume && lf->recv_s,
-			.extra = cfg.recv_flags,
-		},
-		.verbose = t->verbose,
+	    .src = &t->sh,
+	    .send_argv = w.v,
+	    .recv =
+	        {
+	            .target = t->fs,
+	            .force = t->force,
+	            .resumable = t->resume && lf->recv_s,
+	            .extra = cfg.recv_flags,
+	        },
+	    .verbose = t->verbose,
 	};
 	note("Pulling %s from %s into %s", snap, t->sh.name, t->fs);
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	int rc = pull(&po, &e);
 	if (rc < 0)
 		error("pulling %s from %s into %s failed: %s", snap, t->sh.name, t->fs, zerr_text(&e));
@@ -320,7 +323,7 @@ out:
 
 int cmd_refresh(int argc, char **argv)
 {
-	struct rf t = { 0 };
+	struct rf t = {0};
 	t.force = cfg.force;
 	t.verbose = cfg.verbose;
 	t.resume = cfg.resume;
@@ -375,7 +378,7 @@ int cmd_refresh(int argc, char **argv)
 out:
 	/* refusals (before the source is known) record nothing */
 	oplog_fs("refresh", t.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, t.newsnap, t.srcfs != NULL,
-		 t.fi.last_error != NULL);
+	         t.fi.last_error != NULL);
 	free(t.newsnap);
 	zsnaps_free(&t.mine);
 	zsnaps_free(&t.theirs);

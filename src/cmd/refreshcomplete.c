@@ -24,7 +24,8 @@
 int cmd_refreshcomplete(int argc, char **argv)
 {
 	if (argc != 3)
-		return cmd_usage_error("_refreshcomplete", "_refreshcomplete needs a snapshot and %s=TIME", P.sent);
+		return cmd_usage_error("_refreshcomplete", "_refreshcomplete needs a snapshot and %s=TIME",
+		                       P.sent);
 	const char *snap = argv[1], *assign = argv[2];
 	if (check_dsname(snap, 1) < 0)
 		return EXIT_FAIL;
@@ -55,10 +56,10 @@ int cmd_refreshcomplete(int argc, char **argv)
 	if (!fsinfo_is_configured(&fi)) {
 		error("_refreshcomplete: %s is not a zrep filesystem", fs);
 	} else if (!str_eq(fi.src_host, host_local_name())) {
-		error("_refreshcomplete: %s is not sourced from this host (%s is %s, this host is %s)", fs, P.src_host,
-		      fi.src_host ? fi.src_host : "unset", host_local_name());
+		error("_refreshcomplete: %s is not sourced from this host (%s is %s, this host is %s)", fs,
+		      P.src_host, fi.src_host ? fi.src_host : "unset", host_local_name());
 	} else {
-		struct zerr e = { 0 };
+		struct zerr e = {0};
 		if (zfs_set(&local_host, snap, P.sent, eq + 1, &e) != 0) {
 			error("cannot set %s on %s: %s", P.sent, snap, zerr_text(&e));
 		} else {

@@ -44,9 +44,11 @@ static int pull_send(const char *fs, const char *snap, const char *token)
 		/* The token must continue SNAP itself: by name and by guid (the send follows its guid). */
 		char *tn = NULL, *tg = NULL, *g = NULL;
 		int ok = zfs_token_info(&local_host, token, &tn, &tg, &e) == 0 &&
-			 zfs_get_one(&local_host, "guid", snap, 0, &g, &e) == 0 && str_eq(tn, snap) && str_eq(tg, g);
+		         zfs_get_one(&local_host, "guid", snap, 0, &g, &e) == 0 && str_eq(tn, snap) &&
+		         str_eq(tg, g);
 		if (!ok)
-			error("_refreshpull: the resume token is for %s (guid %s), not %s (guid %s); refusing to send",
+			error("_refreshpull: the resume token is for %s (guid %s), not %s (guid %s); "
+			      "refusing to send",
 			      tn ? tn : "an unreadable snapshot", tg ? tg : "?", snap, g ? g : "?");
 		free(tn);
 		free(tg);

@@ -37,14 +37,15 @@ struct job {
 /* Everything that can be checked before changing anything. */
 static int check(struct job *j)
 {
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	const struct zfs_features *f = zfs_features(&local_host);
 	if (f->probed && !f->snapprops)
 		return error("the zfs on this host cannot set properties on snapshots; sentsync needs that");
 	if (fsinfo_read(&local_host, j->fs, &j->fi) < 0)
 		return -1;
 	if (!fsinfo_is_configured(&j->fi))
-		return error("%s is not configured for zrep (tag %s); use changeconfig first", j->fs, cfg.tag);
+		return error("%s is not configured for zrep (tag %s); use changeconfig first", j->fs,
+		             cfg.tag);
 	if (zrepfs_snaps(&local_host, j->fs, &j->snaps) < 0) {
 		zerr_clear(&e);
 		return -1;
@@ -60,12 +61,13 @@ static int check(struct job *j)
 	if (v) {
 		free(v);
 		return error("%s is set on the filesystem %s itself (only snapshots carry it); "
-			     "remove it first with: zfs inherit %s %s",
-			     P.sent, j->fs, P.sent, j->fs);
+		             "remove it first with: zfs inherit %s %s",
+		             P.sent, j->fs, P.sent, j->fs);
 	}
 	if (!j->local_only) {
 		if (!j->fi.dest_host || !j->fi.dest_fs)
-			return error("%s has no %s/%s; use -L to mark only this host", j->fs, P.dest_host, P.dest_fs);
+			return error("%s has no %s/%s; use -L to mark only this host", j->fs, P.dest_host,
+			             P.dest_fs);
 		if (host_init(&j->rh, j->fi.dest_host) < 0 || check_dsname(j->fi.dest_fs, 0) < 0)
 			return error("%s has an unusable destination; use -L to mark only this host", j->fs);
 	}
@@ -74,7 +76,7 @@ static int check(struct job *j)
 
 static int mark(struct job *j)
 {
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	char ts[32];
 	snprintf(ts, sizeof(ts), "%lld", now_secs());
 	int rc = -1;
@@ -151,7 +153,8 @@ int cmd_sentsync(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	if (sn.unsent) {
-		error("%s is a failed transfer (_unsent); rename it without the suffix first if it was sent after all",
+		error("%s is a failed transfer (_unsent); rename it without the suffix first if it was sent "
+		      "after all",
 		      j.full);
 		return EXIT_FAIL;
 	}

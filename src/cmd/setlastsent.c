@@ -8,6 +8,7 @@ int cmd_setlastsent(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
-	error("setlastsent does nothing; to mark a snapshot as the last sent one use: zrep sentsync [-L] FS@SNAP");
+	error("setlastsent does nothing; to mark a snapshot as the last sent one use: zrep sentsync [-L] "
+	      "FS@SNAP");
 	return EXIT_FAIL;
 }

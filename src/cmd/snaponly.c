@@ -16,8 +16,8 @@
 static int snap_one(const char *fs)
 {
 	struct fsinfo fi;
-	struct zsnaps s = { 0 };
-	struct zerr e = { 0 };
+	struct zsnaps s = {0};
+	struct zerr e = {0};
 	int rc = -1;
 	if (fsinfo_read(&local_host, fs, &fi) < 0)
 		return -1;

@@ -49,8 +49,8 @@ static int status_one(const char *fs, const struct status_opts *o, struct strbuf
 	if (fsinfo_read(&local_host, fs, &fi) < 0)
 		return -1;
 	int rc = 0;
-	struct zsnaps snaps = { 0 };
-	struct zerr e = { 0 };
+	struct zsnaps snaps = {0};
+	struct zerr e = {0};
 	if (!fsinfo_is_configured(&fi)) {
 		rc = error("%s is not a zrep filesystem (%s is not set)", fs, P.dest_fs);
 		goto out;
@@ -102,13 +102,13 @@ static int parse_count(const char *word, const char *opt, unsigned long long max
 	return 0;
 }
 
-static const char *const status_longs[] = { "json", "nagios", "local", "prometheus=", NULL };
+static const char *const status_longs[] = {"json", "nagios", "local", "prometheus=", NULL};
 
 int cmd_status(int argc, char **argv)
 {
-	struct status_opts o = { 0, 0, 0, MONITOR_DEFAULT_COUNT, MONITOR_DEFAULT_SECONDS };
+	struct status_opts o = {0, 0, 0, MONITOR_DEFAULT_COUNT, MONITOR_DEFAULT_SECONDS};
 	int have_c = 0, have_t = 0;
-	struct status_machine_opts mo = { 0 };
+	struct status_machine_opts mo = {0};
 	const char *carg = NULL;
 	/* With --nagios a usage error is UNKNOWN (3), as plugins do, and -c means seconds. */
 	int usage = status_nagios_wanted(argc, argv) ? 3 : EXIT_USAGE;
@@ -118,9 +118,15 @@ int cmd_status(int argc, char **argv)
 	while ((c = cmd_getopt(&op, argc, argv, "vamc:t:w:")) > 0) {
 		unsigned long long v;
 		switch (c) {
-		case 'v': o.verbose = 1; break;
-		case 'a': o.all = 1; break;
-		case 'm': o.monitor = 1; break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 'a':
+			o.all = 1;
+			break;
+		case 'm':
+			o.monitor = 1;
+			break;
 		case 'c':
 			carg = op.arg;
 			break;
@@ -135,10 +141,18 @@ int cmd_status(int argc, char **argv)
 				return usage;
 			mo.have_w = 1;
 			break;
-		case CMD_LONG(0): mo.json = 1; break;
-		case CMD_LONG(1): mo.nagios = 1; break;
-		case CMD_LONG(2): mo.local = 1; break;
-		case CMD_LONG(3): mo.prometheus = op.arg; break;
+		case CMD_LONG(0):
+			mo.json = 1;
+			break;
+		case CMD_LONG(1):
+			mo.nagios = 1;
+			break;
+		case CMD_LONG(2):
+			mo.local = 1;
+			break;
+		case CMD_LONG(3):
+			mo.prometheus = op.arg;
+			break;
 		}
 	}
 	if (c < 0)
@@ -156,8 +170,8 @@ int cmd_status(int argc, char **argv)
 	}
 	int i = op.ind;
 	if (mo.json || mo.nagios || mo.prometheus || mo.local || mo.have_w)
-		return status_machine(&mo, o.verbose, o.monitor, o.all, have_c ? (long long)o.max_unsent : -1, have_t,
-				      argv + i, (size_t)(argc - i));
+		return status_machine(&mo, o.verbose, o.monitor, o.all, have_c ? (long long)o.max_unsent : -1,
+		                      have_t, argv + i, (size_t)(argc - i));
 	if ((have_c || have_t) && !o.monitor)
 		return cmd_usage_error("status", "-c and -t go with -m");
 	if (o.monitor && o.verbose)

@@ -27,10 +27,10 @@ static int synctosnap(const char *arg, int force)
 	char *fs = xstrndup(arg, (size_t)(at - arg));
 	struct snapname sn;
 	int rc = EXIT_FAIL;
-	struct fsinfo fi = { 0 };
-	struct host dh = { 0 };
-	struct zsnaps mine = { 0 }, theirs = { 0 };
-	struct zerr e = { 0 };
+	struct fsinfo fi = {0};
+	struct host dh = {0};
+	struct zsnaps mine = {0}, theirs = {0};
+	struct zerr e = {0};
 	char *rsnap = NULL;
 	int locked = 0;
 
@@ -41,7 +41,8 @@ static int synctosnap(const char *arg, int force)
 	}
 	if (fsinfo_read(&local_host, fs, &fi) < 0)
 		goto out;
-	if (!fi.dest_host || !fi.dest_fs || host_init(&dh, fi.dest_host) < 0 || check_dsname(fi.dest_fs, 0) < 0) {
+	if (!fi.dest_host || !fi.dest_fs || host_init(&dh, fi.dest_host) < 0 ||
+	    check_dsname(fi.dest_fs, 0) < 0) {
 		error("%s is not configured for zrep (no usable %s/%s)", fs, P.dest_host, P.dest_fs);
 		goto out;
 	}
@@ -71,22 +72,23 @@ static int synctosnap(const char *arg, int force)
 		goto out;
 	}
 	if (!ls->guid || !rs->guid || strcmp(ls->guid, rs->guid) != 0) {
-		error("%s:%s@%s is not the same snapshot as %s (guid %s vs %s); refusing to roll back", dh.name,
-		      fi.dest_fs, at + 1, arg, rs->guid ? rs->guid : "?", ls->guid ? ls->guid : "?");
+		error("%s:%s@%s is not the same snapshot as %s (guid %s vs %s); refusing to roll back",
+		      dh.name, fi.dest_fs, at + 1, arg, rs->guid ? rs->guid : "?", ls->guid ? ls->guid : "?");
 		goto out;
 	}
 	for (size_t i = 0; i < theirs.n; i++) {
 		const struct zsnap *t = &theirs.v[i];
 		if (!t->is_zrep && t->creation > rs->creation) {
-			error("%s:%s has a snapshot zrep did not make after %s (%s); refusing to destroy it", dh.name,
-			      fi.dest_fs, at + 1, t->name);
+			error("%s:%s has a snapshot zrep did not make after %s (%s); refusing to destroy it",
+			      dh.name, fi.dest_fs, at + 1, t->name);
 			goto out;
 		}
 	}
-	note("WARNING: rolling back %s:%s to %s; newer snapshots there will be destroyed", dh.name, fi.dest_fs,
-	     at + 1);
+	note("WARNING: rolling back %s:%s to %s; newer snapshots there will be destroyed", dh.name,
+	     fi.dest_fs, at + 1);
 	if (!force) {
-		note("Pause sync jobs for %s now. Continuing in 20 seconds (use -f to skip this pause)...", fs);
+		note("Pause sync jobs for %s now. Continuing in 20 seconds (use -f to skip this pause)...",
+		     fs);
 		if (sleep_interruptible(20) < 0)
 			goto out;
 	}
@@ -120,10 +122,10 @@ out:
 static int sync_job(const char *fs, void *arg)
 {
 	int r = sync_fs(fs, arg);
-	return r == SYNC_OK ? WORKER_OK
-	       : r == SYNC_SKIPPED ? WORKER_SKIPPED
+	return r == SYNC_OK         ? WORKER_OK
+	       : r == SYNC_SKIPPED  ? WORKER_SKIPPED
 	       : r == SYNC_TEMPFAIL ? WORKER_TEMPFAIL
-				    : WORKER_FAILED;
+	                            : WORKER_FAILED;
 }
 
 int sync_parallel(const char *cmdname, const char *arg)
@@ -131,15 +133,16 @@ int sync_parallel(const char *cmdname, const char *arg)
 	if (arg) {
 		int p = workers_parse(arg);
 		if (p < 0)
-			cmd_usage_error(cmdname, "%s -P needs a number of workers from 1 to %d, not %s", cmdname,
-					WORKERS_MAX, arg);
+			cmd_usage_error(cmdname, "%s -P needs a number of workers from 1 to %d, not %s",
+			                cmdname, WORKERS_MAX, arg);
 		return p;
 	}
 	if (cfg.parallel) {
 		int p = workers_parse(cfg.parallel);
 		if (p < 0)
-			cmd_usage_error(cmdname, "ZREP_PARALLEL must be a number of workers from 1 to %d, not %s",
-					WORKERS_MAX, cfg.parallel);
+			cmd_usage_error(cmdname,
+			                "ZREP_PARALLEL must be a number of workers from 1 to %d, not %s",
+			                WORKERS_MAX, cfg.parallel);
 		return p;
 	}
 	return WORKERS_DEFAULT;
@@ -185,7 +188,7 @@ int cmd_sync(int argc, char **argv)
 	struct sync_opts o;
 	sync_opts_defaults(&o, 1);
 	int dry = 0, json = 0;
-	static const char *const longs[] = { "json", NULL };
+	static const char *const longs[] = {"json", NULL};
 	struct cmd_opts op = CMD_OPTS_INIT;
 	op.longs = longs;
 	int c;
@@ -193,21 +196,36 @@ int cmd_sync(int argc, char **argv)
 	while ((c = cmd_getopt(&op, argc, argv, "fvrcnq:P:")) > 0) {
 		long long q;
 		switch (c) {
-		case 'n': dry = 1; break;
-		case CMD_LONG(0): json = 1; break;
-		case 'f': o.force = 1; break;
-		case 'v': o.verbose = 1; break;
-		case 'r': o.resume = 1; break;
-		case 'c': o.changed_only = 1; break;
+		case 'n':
+			dry = 1;
+			break;
+		case CMD_LONG(0):
+			json = 1;
+			break;
+		case 'f':
+			o.force = 1;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 'r':
+			o.resume = 1;
+			break;
+		case 'c':
+			o.changed_only = 1;
+			break;
 		case 'q':
 			if (parse_ll(op.arg, &q) < 0)
 				return cmd_usage_error("sync", "sync -q needs a number of seconds");
 			if (q < 30 || q > 100000000)
-				return cmd_usage_error("sync", "sync -q must use a value of at least 30 seconds, not %s",
-						       op.arg);
+				return cmd_usage_error(
+				    "sync", "sync -q must use a value of at least 30 seconds, not %s",
+				    op.arg);
 			o.quiet_secs = (int)q;
 			break;
-		case 'P': parg = op.arg; break;
+		case 'P':
+			parg = op.arg;
+			break;
 		}
 	}
 	if (c < 0)

@@ -85,7 +85,8 @@ static int local_takeover(struct tk *t)
 {
 	int lr = fslock_acquire(t->fs, 0);
 	if (lr != 0)
-		return error("cannot lock %s; nothing was changed", t->fs), lr > 0 ? EXIT_TEMPFAIL : EXIT_FAIL;
+		return error("cannot lock %s; nothing was changed", t->fs),
+		       lr > 0 ? EXIT_TEMPFAIL : EXIT_FAIL;
 	int rc = EXIT_FAIL;
 	struct zsnaps mine = {0};
 	struct zerr e = {0};
@@ -211,7 +212,7 @@ static int remote_takeover(struct tk *t)
 
 int cmd_takeover(int argc, char **argv)
 {
-	struct tk t = { 0 };
+	struct tk t = {0};
 	struct cmd_opts op = CMD_OPTS_INIT;
 	int c;
 	while ((c = cmd_getopt(&op, argc, argv, "fL")) > 0) {
@@ -248,8 +249,8 @@ int cmd_takeover(int argc, char **argv)
 	rc = t.local ? local_takeover(&t) : remote_takeover(&t);
 out:
 	if (rc != EXIT_USAGE)
-		oplog_fs(t.local ? "takeover -L" : "takeover", t.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL, 0,
-			 0);
+		oplog_fs(t.local ? "takeover -L" : "takeover", t.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED,
+		         NULL, 0, 0);
 	free(t.fs);
 	fsinfo_free(&t.fi);
 	host_release(&t.ph);

@@ -36,7 +36,7 @@ int cmd_uptodate(int argc, char **argv)
 	zsnaps_free(&snaps);
 	char *val = NULL;
 	int rc;
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	if (zfs_get_written_since(&local_host, fs, snap, &val, &e) != 0) {
 		if (e.kind == ZE_NOTSUP)
 			error("cannot tell: the zfs on this host has no 'written' property");

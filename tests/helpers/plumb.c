@@ -29,7 +29,7 @@ static int snapsend(const char *fs, const char *snap, const char *desthost, cons
 		return 2;
 	}
 	char *full = xasprintf("%s@%s", fs, snap);
-	struct zerr e = { 0 };
+	struct zerr e = {0};
 	int rc = 0;
 	if (zfs_snapshot(&local, full, 0, &e) != 0) {
 		fprintf(stderr, "snapshot failed: %s\n", zerr_text(&e));
@@ -40,9 +40,9 @@ static int snapsend(const char *fs, const char *snap, const char *desthost, cons
 		return 1;
 	}
 	struct strv send = STRV_INIT, recv = STRV_INIT, rrecv = STRV_INIT;
-	struct send_opts so = { .snap = full };
+	struct send_opts so = {.snap = full};
 	zfs_argv_send(&send, &so);
-	struct recv_opts ro = { .target = destfs };
+	struct recv_opts ro = {.target = destfs};
 	zfs_argv_recv(&recv, &ro);
 	host_build_argv(&dest, recv.v, &rrecv);
 	struct proc st[2];
@@ -50,9 +50,10 @@ static int snapsend(const char *fs, const char *snap, const char *desthost, cons
 	proc_init(&st[1], rrecv.v);
 	int blame = exec_pipeline(st, 2);
 	if (blame >= 0) {
-		struct zerr be = { 0 };
+		struct zerr be = {0};
 		zerr_set(&be, st[blame].status, sb_str(&st[blame].err_buf), blame == 1 && !dest.local);
-		printf("blamed: %s: %s: %s\n", blame == 0 ? "send" : "receive", zerr_kind_str(be.kind), zerr_text(&be));
+		printf("blamed: %s: %s: %s\n", blame == 0 ? "send" : "receive", zerr_kind_str(be.kind),
+		       zerr_text(&be));
 		zerr_clear(&be);
 		rc = 1;
 	} else {
@@ -79,8 +80,8 @@ int main(int argc, char **argv)
 		if (host_init(&h, argv[2]) < 0)
 			return 2;
 		const struct zfs_features *f = zfs_features(&h);
-		printf("recv_u=%d recv_o=%d resume=%d bookmarks=%d holds=%d depth=%d snapprops=%d\n", f->recv_u,
-		       f->recv_o, f->recv_s, f->bookmarks, f->holds, f->depth, f->snapprops);
+		printf("recv_u=%d recv_o=%d resume=%d bookmarks=%d holds=%d depth=%d snapprops=%d\n",
+		       f->recv_u, f->recv_o, f->recv_s, f->bookmarks, f->holds, f->depth, f->snapprops);
 		host_release(&h);
 		return 0;
 	}
@@ -89,6 +90,7 @@ int main(int argc, char **argv)
 			puts(config_vars[i]);
 		return 0;
 	}
-	fprintf(stderr, "usage: zrep-plumb snapsend SRCFS SNAP DESTHOST DESTFS | features HOST | config-vars\n");
+	fprintf(stderr,
+	        "usage: zrep-plumb snapsend SRCFS SNAP DESTHOST DESTFS | features HOST | config-vars\n");
 	return 2;
 }

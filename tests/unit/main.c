@@ -15,7 +15,7 @@ static int ntests;
 void harness_register(const char *name, test_fn fn)
 {
 	if (ntests < 512)
-		tests[ntests++] = (struct entry){ name, fn };
+		tests[ntests++] = (struct entry){name, fn};
 }
 
 int main(int argc, char **argv)

@@ -7,7 +7,7 @@
 
 TEST(exec_captures_and_status)
 {
-	char *argv[] = { "sh", "-c", "echo out; echo err >&2; exit 3", NULL };
+	char *argv[] = {"sh", "-c", "echo out; echo err >&2; exit 3", NULL};
 	struct proc p;
 	proc_init(&p, argv);
 	CHECK_INT(exec_run(&p), 3);
@@ -18,7 +18,7 @@ TEST(exec_captures_and_status)
 
 TEST(exec_feeds_stdin)
 {
-	char *argv[] = { "cat", NULL };
+	char *argv[] = {"cat", NULL};
 	struct proc p;
 	proc_init(&p, argv);
 	p.in_data = "hello world";
@@ -30,7 +30,7 @@ TEST(exec_feeds_stdin)
 
 TEST(exec_signal_status)
 {
-	char *argv[] = { "sh", "-c", "kill -TERM $$", NULL };
+	char *argv[] = {"sh", "-c", "kill -TERM $$", NULL};
 	struct proc p;
 	proc_init(&p, argv);
 	CHECK_INT(exec_run(&p), 128 + SIGTERM);
@@ -39,7 +39,7 @@ TEST(exec_signal_status)
 
 TEST(exec_missing_program)
 {
-	char *argv[] = { "/nonexistent/zrep-no-such-program", NULL };
+	char *argv[] = {"/nonexistent/zrep-no-such-program", NULL};
 	struct proc p;
 	proc_init(&p, argv);
 	CHECK_INT(exec_run(&p), -1);
@@ -49,8 +49,8 @@ TEST(exec_missing_program)
 TEST(exec_pipeline_blames_receiver)
 {
 	/* The sender writes forever; the receiver fails: the receiver is blamed. */
-	char *a[] = { "sh", "-c", "yes data", NULL };
-	char *b[] = { "sh", "-c", "head -c 10 >/dev/null; echo 'cannot receive: refused' >&2; exit 4", NULL };
+	char *a[] = {"sh", "-c", "yes data", NULL};
+	char *b[] = {"sh", "-c", "head -c 10 >/dev/null; echo 'cannot receive: refused' >&2; exit 4", NULL};
 	struct proc st[2];
 	proc_init(&st[0], a);
 	proc_init(&st[1], b);
@@ -65,8 +65,8 @@ TEST(exec_pipeline_blames_receiver)
 
 TEST(exec_pipeline_blames_sender_first)
 {
-	char *a[] = { "sh", "-c", "printf abc; echo 'cannot send: no such snapshot' >&2; exit 1", NULL };
-	char *b[] = { "sh", "-c", "cat >/dev/null; echo 'truncated stream' >&2; exit 1", NULL };
+	char *a[] = {"sh", "-c", "printf abc; echo 'cannot send: no such snapshot' >&2; exit 1", NULL};
+	char *b[] = {"sh", "-c", "cat >/dev/null; echo 'truncated stream' >&2; exit 1", NULL};
 	struct proc st[2];
 	proc_init(&st[0], a);
 	proc_init(&st[1], b);
@@ -77,9 +77,9 @@ TEST(exec_pipeline_blames_sender_first)
 
 TEST(exec_pipeline_passes_data)
 {
-	char *a[] = { "printf", "one\\ntwo\\nthree\\n", NULL };
-	char *b[] = { "grep", "t", NULL };
-	char *c[] = { "wc", "-l", NULL };
+	char *a[] = {"printf", "one\\ntwo\\nthree\\n", NULL};
+	char *b[] = {"grep", "t", NULL};
+	char *c[] = {"wc", "-l", NULL};
 	struct proc st[3];
 	for (int i = 0; i < 3; i++)
 		proc_init(&st[i], i == 0 ? a : i == 1 ? b : c);
@@ -91,20 +91,20 @@ TEST(exec_pipeline_passes_data)
 
 TEST(pipeline_blame_rules)
 {
-	int s1[] = { 141, 1 };
+	int s1[] = {141, 1};
 	CHECK_INT(pipeline_blame(s1, NULL, 2), 1);
-	int s2[] = { 1, 1 };
-	const char *e2[] = { "warning: cannot send 'x': Broken pipe", "cannot receive: modified" };
+	int s2[] = {1, 1};
+	const char *e2[] = {"warning: cannot send 'x': Broken pipe", "cannot receive: modified"};
 	CHECK_INT(pipeline_blame(s2, e2, 2), 1);
-	int s3[] = { 0, 0, 0 };
+	int s3[] = {0, 0, 0};
 	CHECK_INT(pipeline_blame(s3, NULL, 3), -1);
-	int s4[] = { 141, 0 };
+	int s4[] = {141, 0};
 	CHECK_INT(pipeline_blame(s4, NULL, 2), 0);
 }
 
 TEST(exec_start_pipes)
 {
-	char *argv[] = { "sh", "-c", "read x; echo got:$x; echo e >&2", NULL };
+	char *argv[] = {"sh", "-c", "read x; echo got:$x; echo e >&2", NULL};
 	struct proc p;
 	proc_init(&p, argv);
 	p.in = EXEC_PIPE;

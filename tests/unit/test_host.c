@@ -20,15 +20,15 @@ TEST(quote_plain_words_unchanged)
 TEST(quote_hostile_words)
 {
 	const char *cases[][2] = {
-		{ "my fs", "'my fs'" },
-		{ "a'b", "'a'\\''b'" },
-		{ "$(touch /tmp/x)", "'$(touch /tmp/x)'" },
-		{ "a;b", "'a;b'" },
-		{ "back\\slash", "'back\\slash'" },
-		{ "", "''" },
-		{ "`id`", "'`id`'" },
-		{ "=x", "'=x'" },
-		{ "~root", "'~root'" },
+	    {"my fs", "'my fs'"},
+	    {"a'b", "'a'\\''b'"},
+	    {"$(touch /tmp/x)", "'$(touch /tmp/x)'"},
+	    {"a;b", "'a;b'"},
+	    {"back\\slash", "'back\\slash'"},
+	    {"", "''"},
+	    {"`id`", "'`id`'"},
+	    {"=x", "'=x'"},
+	    {"~root", "'~root'"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		char *q = quoted(cases[i][0]);
@@ -72,7 +72,7 @@ TEST(host_remote_argv_is_quoted)
 	host_set_local_name("me");
 	host_set_ssh("ssh -o BatchMode=yes");
 	host_init(&h, "h2");
-	char *argv[] = { "zfs", "list", "tank/my fs'$x", NULL };
+	char *argv[] = {"zfs", "list", "tank/my fs'$x", NULL};
 	struct strv out = STRV_INIT;
 	host_build_argv(&h, argv, &out);
 	CHECK_INT(out.n, 5);
@@ -93,7 +93,7 @@ TEST(host_local_argv_is_unchanged)
 	struct host h;
 	host_set_local_name("me");
 	host_init(&h, "localhost");
-	char *argv[] = { "zfs", "list", "a b", NULL };
+	char *argv[] = {"zfs", "list", "a b", NULL};
 	struct strv out = STRV_INIT;
 	host_build_argv(&h, argv, &out);
 	CHECK_INT(out.n, 3);

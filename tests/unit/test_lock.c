@@ -11,7 +11,7 @@ static int fake_alive(long long pid)
 }
 TEST(lock_props_busy_decision)
 {
-	struct lock_holder hd = { 0 };
+	struct lock_holder hd = {0};
 	CHECK_INT(lock_props_busy(&hd, "h1", fake_alive), 0); /* no lock */
 	hd.pid = 3;
 	alive_set[3] = 0;

@@ -28,31 +28,37 @@ static void check_args(const struct remote_call *c, const char *const *want, siz
 TEST(remote_push_params_pinned)
 {
 	setup();
-	char *after[] = { "readonly=on", "@inherit=mountpoint", NULL };
+	char *after[] = {"readonly=on", "@inherit=mountpoint", NULL};
 	struct push_opts o = {
-		.base = "tank/a b@zrep_000001",
-		.snap = "tank/a b@zrep_000002",
-		.check_master = 1,
-		.recv = { .target = "back/a b", .force = 1 },
-		.set_after = after,
-		.mark_sent = 1,
-		.hold = 1,
-		.remote_expire = 1,
+	    .base = "tank/a b@zrep_000001",
+	    .snap = "tank/a b@zrep_000002",
+	    .check_master = 1,
+	    .recv = {.target = "back/a b", .force = 1},
+	    .set_after = after,
+	    .mark_sent = 1,
+	    .hold = 1,
+	    .remote_expire = 1,
 	};
 	struct remote_call c;
 	push_call(&o, &c);
-	const char *want[] = { "back/a b", "zrep:master", "zrep:sent", "zrep_000002",
-			       "zfs receive -F 'back/a b'", "zrep expire 'back/a b'", "zrep", "readonly=on",
-			       "@inherit=mountpoint" };
+	const char *want[] = {"back/a b",
+	                      "zrep:master",
+	                      "zrep:sent",
+	                      "zrep_000002",
+	                      "zfs receive -F 'back/a b'",
+	                      "zrep expire 'back/a b'",
+	                      "zrep",
+	                      "readonly=on",
+	                      "@inherit=mountpoint"};
 	check_args(&c, want, ARRAY_SIZE(want));
 	remote_call_free(&c);
 
 	/* No split-brain check, no marks, no expire; an infilter goes before the receive. */
 	cfg.infilter = "gunzip -c";
 	cfg.recursive = 1;
-	struct push_opts o2 = { .snap = "t/x@zrep_000000", .recv = { .target = "b/x", .unmounted = 1 } };
+	struct push_opts o2 = {.snap = "t/x@zrep_000000", .recv = {.target = "b/x", .unmounted = 1}};
 	push_call(&o2, &c);
-	const char *want2[] = { "b/x", "", "", "zrep_000000", "gunzip -c | zfs receive -u b/x", "", "" };
+	const char *want2[] = {"b/x", "", "", "zrep_000000", "gunzip -c | zfs receive -u b/x", "", ""};
 	check_args(&c, want2, ARRAY_SIZE(want2));
 	remote_call_free(&c);
 	setup();
@@ -69,7 +75,7 @@ TEST(remote_expire_params_pinned)
 	strv_push(&ev, "b/x;y");
 	struct remote_call c;
 	remote_expire_call(&c, "b/x;y", "bk:master", ev.v);
-	const char *want[] = { "b/x;y", "bk:master", "zrep", "-t", "bk", "expire", "b/x;y" };
+	const char *want[] = {"b/x;y", "bk:master", "zrep", "-t", "bk", "expire", "b/x;y"};
 	check_args(&c, want, ARRAY_SIZE(want));
 	remote_call_free(&c);
 	strv_clear(&ev);
@@ -99,21 +105,22 @@ TEST(remote_zrep_argv_recursive_first)
 TEST(remote_promote_params_pinned)
 {
 	setup();
-	char *tk[] = { "zrep", "takeover", "-L", "b/x", NULL };
+	char *tk[] = {"zrep", "takeover", "-L", "b/x", NULL};
 	struct remote_promote_params p = {
-		.bsnap = "b/x@zrep_00000a",
-		.want_guid = "123",
-		.rollback = 1,
-		.sent_prop = "zrep:sent",
-		.sent_time = 1700000000,
-		.master_prop = "zrep:master",
-		.pfs = "b/x",
-		.takeover_argv = tk,
+	    .bsnap = "b/x@zrep_00000a",
+	    .want_guid = "123",
+	    .rollback = 1,
+	    .sent_prop = "zrep:sent",
+	    .sent_time = 1700000000,
+	    .master_prop = "zrep:master",
+	    .pfs = "b/x",
+	    .takeover_argv = tk,
 	};
 	struct remote_call c;
 	remote_promote_call(&c, &p);
-	const char *want[] = { "b/x@zrep_00000a", "123", "1", "zrep:sent", "1700000000", "zrep:master", "b/x",
-			       "zrep", "zrep", "takeover", "-L", "b/x" };
+	const char *want[] = {
+	    "b/x@zrep_00000a", "123", "1",  "zrep:sent", "1700000000", "zrep:master", "b/x", "zrep", "zrep",
+	    "takeover",        "-L",  "b/x"};
 	check_args(&c, want, ARRAY_SIZE(want));
 	remote_call_free(&c);
 	p.rollback = 0;
@@ -128,11 +135,12 @@ TEST(remote_script_is_fixed_text_data_in_args)
 	struct host h;
 	host_init(&h, "h2");
 	struct remote_call c;
-	char *ev[] = { "zrep", "expire", "$(touch /tmp/pwned)", NULL };
+	char *ev[] = {"zrep", "expire", "$(touch /tmp/pwned)", NULL};
 	remote_expire_call(&c, "$(touch /tmp/pwned)", "zrep:master", ev);
 	struct strv out = STRV_INIT;
 	remote_build(&h, &c, &out);
-	/* ssh h2 'sh -c SCRIPT zrep-sh ARGS...': the script text is ours, the name only in a quoted argument. */
+	/* ssh h2 'sh -c SCRIPT zrep-sh ARGS...': the script text is ours, the name only in a quoted argument.
+	 */
 	CHECK_STR(out.v[0], "ssh");
 	CHECK_STR(out.v[1], "h2");
 	CHECK(strstr(out.v[2], zfs_sh_functions) != NULL);
@@ -156,7 +164,7 @@ TEST(remote_markers_parsed)
 	CHECK(remote_marker("ZREP-NODEST cannot open 'x': dataset does not exist", "NODEST", &a));
 	CHECK_STR(a, "cannot open 'x': dataset does not exist");
 
-	struct remote_reply r = { 0 };
+	struct remote_reply r = {0};
 	sb_adds(&r.out, "ZREP-NEWSNAP t/x@zrep_000003\nZREP-LIST\nt/x\tguid\t1\t-\n");
 	strv_lines(&r.lines, sb_str(&r.out));
 	CHECK_STR(remote_find(&r, "NEWSNAP"), "t/x@zrep_000003");
@@ -170,9 +178,9 @@ TEST(pull_stages_pinned)
 	setup();
 	struct host h;
 	host_init(&h, "src1");
-	char *send[] = { "zrep", "_refreshpull", "t/x@zrep_000004", NULL };
-	struct pull_opts o = { .src = &h, .send_argv = send, .recv = { .target = "b/x", .force = 1 } };
-	struct strv sv[3] = { STRV_INIT, STRV_INIT, STRV_INIT };
+	char *send[] = {"zrep", "_refreshpull", "t/x@zrep_000004", NULL};
+	struct pull_opts o = {.src = &h, .send_argv = send, .recv = {.target = "b/x", .force = 1}};
+	struct strv sv[3] = {STRV_INIT, STRV_INIT, STRV_INIT};
 	size_t n = pull_stages(&o, sv);
 	CHECK_INT(n, 2);
 	CHECK_STR(sv[0].v[0], "ssh");
@@ -201,26 +209,29 @@ TEST(pull_stages_pinned)
 TEST(xfer_blame_one_rule)
 {
 	/* sender cut by the receiver going away: the receiver */
-	int st1[] = { 141, 1 };
-	const char *e1[] = { "", "cannot receive: destination has been modified" };
+	int st1[] = {141, 1};
+	const char *e1[] = {"", "cannot receive: destination has been modified"};
 	CHECK_INT(xfer_blame(st1, e1, NULL, 2), 1);
 	/* sender failed with a reason zfs names: the sender */
-	int st2[] = { 1, 1 };
-	const char *e2[] = { "cannot open 't/x@zrep_000009': dataset does not exist", "failed to read from stream" };
+	int st2[] = {1, 1};
+	const char *e2[] = {"cannot open 't/x@zrep_000009': dataset does not exist",
+	                    "failed to read from stream"};
 	CHECK_INT(xfer_blame(st2, e2, NULL, 2), 0);
 	/* sender failed for no named reason, receiver said why: the receiver */
-	int st3[] = { 1, 0, 1 };
-	const char *e3[] = { "internal error", "", "cannot receive incremental stream: most recent snapshot of b/x does not match" };
+	int st3[] = {1, 0, 1};
+	const char *e3[] = {"internal error", "",
+	                    "cannot receive incremental stream: most recent snapshot of b/x does not match"};
 	CHECK_INT(xfer_blame(st3, e3, NULL, 3), 2);
 	/* only a filter failed */
-	int st4[] = { 0, 2, 0 };
-	const char *e4[] = { "", "gzip: bad", "" };
+	int st4[] = {0, 2, 0};
+	const char *e4[] = {"", "gzip: bad", ""};
 	CHECK_INT(xfer_blame(st4, e4, NULL, 3), 1);
-	int st5[] = { 0, 0 };
+	int st5[] = {0, 0};
 	CHECK_INT(xfer_blame(st5, NULL, NULL, 2), -1);
 	/* ssh could not reach the source: that, not the receiver's empty stream */
-	int st6[] = { 255, 1 };
-	const char *e6[] = { "ssh: connect to host src1 port 22: Connection refused", "cannot receive: failed to read from stream" };
-	int r6[] = { 1, 0 };
+	int st6[] = {255, 1};
+	const char *e6[] = {"ssh: connect to host src1 port 22: Connection refused",
+	                    "cannot receive: failed to read from stream"};
+	int r6[] = {1, 0};
 	CHECK_INT(xfer_blame(st6, e6, r6, 2), 0);
 }

@@ -39,7 +39,8 @@ TEST(report_status_line_pads_to_52)
 {
 	struct strbuf sb = STRBUF_INIT;
 	report_status_line(&sb, "tank/a", "2024/01/31-13:05:09");
-	CHECK_STR(sb_str(&sb), "tank/a                                               last: 2024/01/31-13:05:09\n");
+	CHECK_STR(sb_str(&sb),
+	          "tank/a                                               last: 2024/01/31-13:05:09\n");
 	sb_reset(&sb);
 	/* longer names are not truncated */
 	const char *longname = "tank/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -54,7 +55,8 @@ TEST(report_status_verbose_columns)
 {
 	struct strbuf sb = STRBUF_INIT;
 	report_status_verbose(&sb, "tank/src", "h2", "tank/dst", "2024/01/31-13:05");
-	CHECK_STR(sb_str(&sb), "tank/src                 ->h2:tank/dst                         2024/01/31-13:05\n");
+	CHECK_STR(sb_str(&sb),
+	          "tank/src                 ->h2:tank/dst                         2024/01/31-13:05\n");
 	sb_reset(&sb);
 	report_status_verbose(&sb, "tank/x", NULL, NULL, "[NEVER]");
 	CHECK_STR(sb_str(&sb), "tank/x                   ->-:-                                 [NEVER]\n");

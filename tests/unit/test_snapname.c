@@ -17,13 +17,13 @@ TEST(snapname_parses_plain)
 
 TEST(snapname_rejects_unanchored)
 {
-	CHECK_INT(snapname_parse("zrep_00002", "zrep", NULL), -1);     /* 5 digits */
-	CHECK_INT(snapname_parse("zrep_00002A", "zrep", NULL), -1);    /* upper case */
-	CHECK_INT(snapname_parse("xzrep_00002a", "zrep", NULL), -1);   /* prefix */
-	CHECK_INT(snapname_parse("zrep_00002a_x", "zrep", NULL), -1);  /* suffix */
+	CHECK_INT(snapname_parse("zrep_00002", "zrep", NULL), -1);    /* 5 digits */
+	CHECK_INT(snapname_parse("zrep_00002A", "zrep", NULL), -1);   /* upper case */
+	CHECK_INT(snapname_parse("xzrep_00002a", "zrep", NULL), -1);  /* prefix */
+	CHECK_INT(snapname_parse("zrep_00002a_x", "zrep", NULL), -1); /* suffix */
 	CHECK_INT(snapname_parse("zrep_00002a_unsentx", "zrep", NULL), -1);
 	CHECK_INT(snapname_parse("zrepx00002a", "zrep", NULL), -1);
-	CHECK_INT(snapname_parse("zrep_00002a", "zre", NULL), -1);      /* tag is literal */
+	CHECK_INT(snapname_parse("zrep_00002a", "zre", NULL), -1); /* tag is literal */
 	CHECK_INT(snapname_parse("zre.x_00002a", "zre.p", NULL), -1);
 	CHECK_INT(snapname_parse("zrep_00000000000000001", "zrep", NULL), -1); /* 17 digits */
 }

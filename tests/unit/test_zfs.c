@@ -7,11 +7,11 @@
 TEST(parse_get_sources)
 {
 	const char *text = "tank/a\tzrep:dest-fs\ttank/b\tlocal\n"
-			   "tank/b\tzrep:dest-fs\ttank/b\treceived\n"
-			   "tank/a/c\tzrep:dest-fs\ttank/b\tinherited from tank/a\n"
-			   "tank/a@s\tzrep:sent\t-\t-\n"
-			   "tank/a\tcomment\tvalue\twith\ttabs\tlocal\n"
-			   "tank/a\tmountpoint\t/tank/a\tdefault\n";
+	                   "tank/b\tzrep:dest-fs\ttank/b\treceived\n"
+	                   "tank/a/c\tzrep:dest-fs\ttank/b\tinherited from tank/a\n"
+	                   "tank/a@s\tzrep:sent\t-\t-\n"
+	                   "tank/a\tcomment\tvalue\twith\ttabs\tlocal\n"
+	                   "tank/a\tmountpoint\t/tank/a\tdefault\n";
 	struct zprops p;
 	CHECK_INT(zfs_parse_get(text, &p), 0);
 	CHECK_INT(p.n, 6);
@@ -39,45 +39,57 @@ TEST(classify_errors)
 {
 	CHECK_INT(zfs_classify(1, "cannot open 'tank/x': dataset does not exist\n", 0), ZE_NOENT);
 	CHECK_INT(zfs_classify(1,
-			       "cannot receive incremental stream: destination tank/b has been modified\n"
-			       "since most recent snapshot\n",
-			       1),
-		  ZE_MODIFIED);
-	CHECK_INT(zfs_classify(1, "cannot receive incremental stream: most recent snapshot of tank/b does not\nmatch incremental source\n", 1), ZE_MISMATCH);
+	                       "cannot receive incremental stream: destination tank/b has been modified\n"
+	                       "since most recent snapshot\n",
+	                       1),
+	          ZE_MODIFIED);
+	CHECK_INT(zfs_classify(1,
+	                       "cannot receive incremental stream: most recent snapshot of tank/b does "
+	                       "not\nmatch incremental source\n",
+	                       1),
+	          ZE_MISMATCH);
 	CHECK_INT(zfs_classify(1, "cannot destroy 'tank/a@s': dataset is busy\n", 0), ZE_BUSY);
-	CHECK_INT(zfs_classify(1, "cannot receive new filesystem stream: destination tank/b contains partially-complete state from \"zfs receive -s\".\n", 1), ZE_RESUME);
-	CHECK_INT(zfs_classify(255, "ssh: connect to host h9 port 22: No route to host\n", 1), ZE_UNREACHABLE);
-	CHECK_INT(zfs_classify(1, "cannot receive new filesystem stream: destination 'tank/b' exists\nmust specify -F to overwrite it\n", 1), ZE_EXISTS);
+	CHECK_INT(zfs_classify(1,
+	                       "cannot receive new filesystem stream: destination tank/b contains "
+	                       "partially-complete state from \"zfs receive -s\".\n",
+	                       1),
+	          ZE_RESUME);
+	CHECK_INT(zfs_classify(255, "ssh: connect to host h9 port 22: No route to host\n", 1),
+	          ZE_UNREACHABLE);
+	CHECK_INT(zfs_classify(1,
+	                       "cannot receive new filesystem stream: destination 'tank/b' exists\nmust "
+	                       "specify -F to overwrite it\n",
+	                       1),
+	          ZE_EXISTS);
 	CHECK_INT(zfs_classify(2, "invalid option 's'\nusage:\n", 0), ZE_NOTSUP);
 	CHECK_INT(zfs_classify(1, "something else\n", 0), ZE_OTHER);
 	CHECK_INT(zfs_classify(0, "", 0), ZE_OK);
 }
 
-static const char *fuse_usage =
-	"usage: zfs command args ...\n"
-	"\tlist [-rH][-d max] [-o property[,...]] [-t type[,...]] [-s property] ...\n"
-	"\tset <property=value> <filesystem|volume|snapshot> ...\n"
-	"\tsend [-RDp] [-[iI] snapshot] <snapshot>\n"
-	"\treceive [-vnF] <filesystem|volume|snapshot>\n"
-	"\treceive [-vnF] -d <filesystem>\n"
-	"\thold [-r] <tag> <snapshot> ...\n";
+static const char *fuse_usage = "usage: zfs command args ...\n"
+                                "\tlist [-rH][-d max] [-o property[,...]] [-t type[,...]] [-s property] ...\n"
+                                "\tset <property=value> <filesystem|volume|snapshot> ...\n"
+                                "\tsend [-RDp] [-[iI] snapshot] <snapshot>\n"
+                                "\treceive [-vnF] <filesystem|volume|snapshot>\n"
+                                "\treceive [-vnF] -d <filesystem>\n"
+                                "\thold [-r] <tag> <snapshot> ...\n";
 
 static const char *openzfs_usage =
-	"\tlist [-Hp] [-r|-d max] [-o property[,...]] [-s property]...\n"
-	"\tset <property=value> ... <filesystem|volume|snapshot> ...\n"
-	"\tsend [-DLPbcehnpsvw] [-i|-I snapshot]\n"
-	"\t     [-R [-X dataset[,dataset]...]]     <snapshot>\n"
-	"\tsend [-DnvPLecw] [-i snapshot|bookmark] <filesystem|volume|snapshot>\n"
-	"\tsend [-DnPpvLecr] [-i bookmark|snapshot] --redact <bookmark> <snapshot>\n"
-	"\tsend [-nvPe] -t <receive_resume_token>\n"
-	"\treceive [-vMnsFhu] [-o <property>=<value>] ... [-x <property>] ...\n"
-	"\t    <filesystem|volume|snapshot>\n"
-	"\treceive [-vMnsFhu] [-o <property>=<value>] ... [-x <property>] ... \n"
-	"\t    [-d | -e] <filesystem>\n"
-	"\treceive -A <filesystem|volume>\n"
-	"\tbookmark <snapshot|bookmark> <newbookmark>\n"
-	"\thold [-r] <tag> <snapshot> ...\n"
-	"For further help on a command or topic, run: zfs help [<topic>]\n";
+    "\tlist [-Hp] [-r|-d max] [-o property[,...]] [-s property]...\n"
+    "\tset <property=value> ... <filesystem|volume|snapshot> ...\n"
+    "\tsend [-DLPbcehnpsvw] [-i|-I snapshot]\n"
+    "\t     [-R [-X dataset[,dataset]...]]     <snapshot>\n"
+    "\tsend [-DnvPLecw] [-i snapshot|bookmark] <filesystem|volume|snapshot>\n"
+    "\tsend [-DnPpvLecr] [-i bookmark|snapshot] --redact <bookmark> <snapshot>\n"
+    "\tsend [-nvPe] -t <receive_resume_token>\n"
+    "\treceive [-vMnsFhu] [-o <property>=<value>] ... [-x <property>] ...\n"
+    "\t    <filesystem|volume|snapshot>\n"
+    "\treceive [-vMnsFhu] [-o <property>=<value>] ... [-x <property>] ... \n"
+    "\t    [-d | -e] <filesystem>\n"
+    "\treceive -A <filesystem|volume>\n"
+    "\tbookmark <snapshot|bookmark> <newbookmark>\n"
+    "\thold [-r] <tag> <snapshot> ...\n"
+    "For further help on a command or topic, run: zfs help [<topic>]\n";
 
 TEST(features_zfs_fuse)
 {
@@ -110,33 +122,34 @@ TEST(features_openzfs)
 TEST(send_recv_argv)
 {
 	struct strv sv = STRV_INIT;
-	struct send_opts so = { .from = "tank/a@zrep_000001", .inc_flag = "-I", .snap = "tank/a@zrep_000002",
-				.extra = "-c  -L" };
+	struct send_opts so = {
+	    .from = "tank/a@zrep_000001", .inc_flag = "-I", .snap = "tank/a@zrep_000002", .extra = "-c  -L"};
 	zfs_argv_send(&sv, &so);
-	const char *exp[] = { "zfs", "send", "-c", "-L", "-I", "tank/a@zrep_000001", "tank/a@zrep_000002" };
+	const char *exp[] = {"zfs", "send", "-c", "-L", "-I", "tank/a@zrep_000001", "tank/a@zrep_000002"};
 	CHECK_INT(sv.n, ARRAY_SIZE(exp));
 	for (size_t i = 0; i < sv.n && i < ARRAY_SIZE(exp); i++)
 		CHECK_STR(sv.v[i], exp[i]);
 	strv_clear(&sv);
 
-	struct send_opts full = { .snap = "t/a@zrep_000000", .props = 1, .verbose = 1, .recursive = 1 };
+	struct send_opts full = {.snap = "t/a@zrep_000000", .props = 1, .verbose = 1, .recursive = 1};
 	zfs_argv_send(&sv, &full);
-	const char *exp2[] = { "zfs", "send", "-v", "-R", "-p", "t/a@zrep_000000" };
+	const char *exp2[] = {"zfs", "send", "-v", "-R", "-p", "t/a@zrep_000000"};
 	CHECK_INT(sv.n, ARRAY_SIZE(exp2));
 	for (size_t i = 0; i < sv.n && i < ARRAY_SIZE(exp2); i++)
 		CHECK_STR(sv.v[i], exp2[i]);
 	strv_clear(&sv);
 
-	struct send_opts tok = { .token = "1-abc", .extra = "-c" };
+	struct send_opts tok = {.token = "1-abc", .extra = "-c"};
 	zfs_argv_send(&sv, &tok);
 	CHECK_INT(sv.n, 5);
 	CHECK_STR(sv.v[2], "-c");
 	CHECK_STR(sv.v[3], "-t");
 	strv_clear(&sv);
 
-	struct recv_opts ro = { .target = "tank/my b", .force = 1, .unmounted = 1, .readonly_o = 1, .resumable = 1 };
+	struct recv_opts ro = {
+	    .target = "tank/my b", .force = 1, .unmounted = 1, .readonly_o = 1, .resumable = 1};
 	zfs_argv_recv(&sv, &ro);
-	const char *exp3[] = { "zfs", "receive", "-u", "-s", "-F", "-o", "readonly=on", "tank/my b" };
+	const char *exp3[] = {"zfs", "receive", "-u", "-s", "-F", "-o", "readonly=on", "tank/my b"};
 	CHECK_INT(sv.n, ARRAY_SIZE(exp3));
 	for (size_t i = 0; i < sv.n && i < ARRAY_SIZE(exp3); i++)
 		CHECK_STR(sv.v[i], exp3[i]);
@@ -146,10 +159,14 @@ TEST(send_recv_argv)
 TEST(get_argv)
 {
 	struct strv sv = STRV_INIT;
-	char *ds[] = { "tank/a", NULL };
+	char *ds[] = {"tank/a", NULL};
 	zfs_argv_get(&sv, "zrep:sent,guid", "local", 1, ds);
-	const char *exp[] = { "get", "-Hp", "-o", "name,property,value,source", "-s", "local", "-r", "-d", "1",
-			      "zrep:sent,guid", "tank/a" };
+	const char *exp[] = {"get",   "-Hp",
+	                     "-o",    "name,property,value,source",
+	                     "-s",    "local",
+	                     "-r",    "-d",
+	                     "1",     "zrep:sent,guid",
+	                     "tank/a"};
 	CHECK_INT(sv.n, ARRAY_SIZE(exp));
 	for (size_t i = 0; i < sv.n && i < ARRAY_SIZE(exp); i++)
 		CHECK_STR(sv.v[i], exp[i]);
@@ -159,15 +176,15 @@ TEST(get_argv)
 TEST(parse_snaps_orders_and_filters)
 {
 	const char *text = "tank/a\tzrep:sent\t-\t-\n"
-			   "tank/a@zrep_0000ff\tzrep:sent\t100\tlocal\n"
-			   "tank/a@zrep_0000ff\tguid\t11\t-\n"
-			   "tank/a@zrep_1000000\tzrep:sent\t-\t-\n"
-			   "tank/a@zrep_1000000\tguid\t12\t-\n"
-			   "tank/a@zrep_00000a\tzrep:sent\t50\treceived\n"
-			   "tank/a@manual\tcreation\t5\t-\n"
-			   "tank/a@zrep_000100_unsent\tguid\t13\t-\n"
-			   "tank/a/child@zrep_ffffff\tzrep:sent\t1\tlocal\n"
-			   "tank/ab@zrep_ffffff\tzrep:sent\t1\tlocal\n";
+	                   "tank/a@zrep_0000ff\tzrep:sent\t100\tlocal\n"
+	                   "tank/a@zrep_0000ff\tguid\t11\t-\n"
+	                   "tank/a@zrep_1000000\tzrep:sent\t-\t-\n"
+	                   "tank/a@zrep_1000000\tguid\t12\t-\n"
+	                   "tank/a@zrep_00000a\tzrep:sent\t50\treceived\n"
+	                   "tank/a@manual\tcreation\t5\t-\n"
+	                   "tank/a@zrep_000100_unsent\tguid\t13\t-\n"
+	                   "tank/a/child@zrep_ffffff\tzrep:sent\t1\tlocal\n"
+	                   "tank/ab@zrep_ffffff\tzrep:sent\t1\tlocal\n";
 	struct zprops rows;
 	CHECK_INT(zfs_parse_get(text, &rows), 0);
 	struct zsnaps s;
@@ -204,9 +221,9 @@ static void mk(struct zsnaps *s, const char *const *names, const int *sent, size
 
 TEST(expire_master_keeps_last_sent_and_newer)
 {
-	const char *names[] = { "zrep_000001", "zrep_000002", "zrep_000003", "zrep_000004", "zrep_000005_unsent",
-				"zrep_000006" };
-	int sent[] = { 1, 1, 1, 1, 0, 0 };
+	const char *names[] = {"zrep_000001", "zrep_000002",        "zrep_000003",
+	                       "zrep_000004", "zrep_000005_unsent", "zrep_000006"};
+	int sent[] = {1, 1, 1, 1, 0, 0};
 	struct zsnaps s;
 	mk(&s, names, sent, 6);
 	size_t out[6];
@@ -220,8 +237,8 @@ TEST(expire_master_keeps_last_sent_and_newer)
 
 TEST(expire_destination_keeps_newest)
 {
-	const char *names[] = { "manual", "zrep_000001", "zrep_000002", "zrep_000003", "zrep_1000000" };
-	int sent[] = { 0, 1, 1, 1, 1 };
+	const char *names[] = {"manual", "zrep_000001", "zrep_000002", "zrep_000003", "zrep_1000000"};
+	int sent[] = {0, 1, 1, 1, 1};
 	struct zsnaps s;
 	mk(&s, names, sent, 5);
 	size_t out[5];
@@ -234,8 +251,8 @@ TEST(expire_destination_keeps_newest)
 
 TEST(expire_master_without_sent_refuses)
 {
-	const char *names[] = { "zrep_000001", "zrep_000002" };
-	int sent[] = { 0, 0 };
+	const char *names[] = {"zrep_000001", "zrep_000002"};
+	int sent[] = {0, 0};
 	struct zsnaps s;
 	mk(&s, names, sent, 2);
 	size_t out[2];
@@ -246,7 +263,8 @@ TEST(expire_master_without_sent_refuses)
 TEST(token_toname)
 {
 	const char *out = "resume token contents:\nnvlist version: 0\n\tobject = 0x6\n\toffset = 0x0\n"
-			  "\ttoguid = 0x3a\n\ttoname = pool/my fs@zrep_000003\nfull send of pool/my fs@zrep_000003 estimated size is 1M\n";
+	                  "\ttoguid = 0x3a\n\ttoname = pool/my fs@zrep_000003\nfull send of pool/my "
+	                  "fs@zrep_000003 estimated size is 1M\n";
 	char *n = zfs_parse_token_toname(out);
 	CHECK_STR(n, "pool/my fs@zrep_000003");
 	free(n);
