@@ -48,6 +48,16 @@ _lib_show() {  # FILE: its content as diagnostics
 
 # ---------------------------------------------------------------- hosts
 on() { "$BED" exec "$@"; }
+# host_pkill HOST SIG ERE: signals the processes of HOST (its network namespace) whose command
+# line matches ERE; never another bed's (the beds of one machine share a pid namespace).
+host_pkill() {
+	local ns p
+	ns=$(. "$BED_DIR/env"; echo "$BED_PFX-$1")
+	for p in $(ip netns pids "$ns" 2>/dev/null); do
+		tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -Eq "$3" && kill "-$2" "$p" 2>/dev/null
+	done
+	return 0
+}
 
 pool_of() {
 	if [[ -z ${_LIB_POOL[$1]:-} ]]; then

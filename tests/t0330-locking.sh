@@ -39,7 +39,7 @@ wait_locked || fail "sync never took the lock"
 pid=$(lockpid)
 on h1 kill -9 "$pid"
 wait $bg 2>/dev/null
-on h1 pkill -9 -f 'sleep 30.77' 2>/dev/null
+host_pkill h1 KILL 'sleep 30.77'
 sleep 1
 assert_eq "$pid" "$(lockpid)" "kill -9 leaves the lock behind"
 log_must on h1 zrep sync "$P1/src" >/dev/null
@@ -55,7 +55,7 @@ for sig in TERM INT HUP; do
 	pid=$(lockpid)
 	on h1 kill -$sig "$pid"
 	wait $bg; rc=$?
-	on h1 pkill -9 -f 'sleep 30.77' 2>/dev/null
+	host_pkill h1 KILL 'sleep 30.77'
 	assert_eq "" "$(lockpid)" "SIG$sig releases the lock"
 done
 log_must on h1 zrep sync "$P1/src" >/dev/null

@@ -123,7 +123,7 @@ kill9_when() {  # NAME CONDITION...: a slow sync killed with SIGKILL once CONDIT
 		ZREP_INFILTER='{ cat; sleep 3; }' zrep sync "$S" >/dev/null 2>&1 &
 	local bg=$!
 	if wait_for 30 "$@"; then
-		pkill -KILL -f "zrep sync $S\$" ; wait $bg 2>/dev/null
+		host_pkill h1 KILL "zrep sync $S \$"; wait $bg 2>/dev/null
 		pass "$name: zrep killed"
 	else
 		fail "$name: the moment never came"; wait $bg
@@ -152,7 +152,7 @@ if wait_for 20 receiving; then
 	assert_eq 75 "$rc" "link cut mid-stream: EX_TEMPFAIL"
 	wait_for 20 on h1 ssh -o ConnectTimeout=2 h2 true || fail "h2 is not reachable again"
 	# the receive h2 started may wait for its sshd to notice; the next sync ends it first if needed
-	wait_for 30 not_receiving || on h2 pkill -KILL -f "zfs receive.*$D\$"
+	wait_for 30 not_receiving || host_pkill h2 KILL "zfs receive.*$D \$"
 else
 	fail "the receive never showed up on h2"; wait $bg; "$BED" link-up h2
 fi

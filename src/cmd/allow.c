@@ -109,21 +109,24 @@ int cmd_allow(int argc, char **argv)
 {
 	int print = 0, check = 0;
 	const char *user = NULL;
-	int i = 1;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--print") == 0) {
+	static const char *const longs[] = {"print", "check", NULL};
+	struct cmd_opts op = CMD_OPTS_INIT;
+	op.longs = longs;
+	int c;
+	while ((c = cmd_getopt(&op, argc, argv, "u:")) > 0) {
+		if (c == CMD_LONG(0)) {
 			print = 1;
-		} else if (strcmp(argv[i], "--check") == 0) {
+		} else if (c == CMD_LONG(1)) {
 			check = 1;
-		} else if (strcmp(argv[i], "-u") == 0) {
-			if (i + 1 >= argc || !*argv[i + 1] || argv[i + 1][0] == '-' ||
-			    strpbrk(argv[i + 1], " \t,"))
-				return cmd_usage_error("allow", "option -u needs a user name");
-			user = argv[++i];
 		} else {
-			return cmd_usage_error("allow", "unknown option: %s", argv[i]);
+			if (!*op.arg || op.arg[0] == '-' || strpbrk(op.arg, " \t,"))
+				return cmd_usage_error("allow", "option -u needs a user name");
+			user = op.arg;
 		}
 	}
+	if (c < 0)
+		return EXIT_USAGE;
+	int i = op.ind;
 	if (print + check != 1)
 		return cmd_usage_error("allow", "give one of --print and --check");
 	int nargs = argc - i;
