@@ -294,6 +294,12 @@ static void remove_stale_dirs(void)
 	strv_clear(&stale);
 }
 
+void host_mux_off(void)
+{
+	if (!mux_dir)
+		mux_mode = 0;
+}
+
 int host_mux_prepare(void)
 {
 	if (mux_mode != 1)

@@ -73,6 +73,8 @@ void host_set_mux(const char *setting, const char *rundir);
  * by the parent before it forks workers so that they all share it.
  */
 int host_mux_prepare(void);
+/* No sharing for this run (when nothing was shared yet): one filesystem needs one connection. */
+void host_mux_off(void);
 /*
  * Selects which master of a host this process uses (0: the first). sshd
  * allows MaxSessions (default 10) sessions per connection, so workers share

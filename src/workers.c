@@ -115,6 +115,9 @@ void workers_run(char *const *items, size_t n, int parallel, int (*job)(const ch
                  void *arg, const char *failed_note, struct worker_tally *t)
 {
 	memset(t, 0, sizeof(*t));
+	/* One filesystem makes one connection: a control master would only add its start and exit. */
+	if (n <= 1)
+		host_mux_off();
 	if (parallel <= 1 || n <= 1) {
 		for (size_t i = 0; i < n && !exec_interrupted(); i++) {
 			int r = job(items[i], arg);

@@ -61,9 +61,9 @@ assert_eq 1 "$(handshakes env SSH=/var/run/t0810/rsh ZREP_SSH_MUX=yes zrep sync 
 change
 on h1 bash -c 'mkdir -p /var/run/t0810/rd'
 slow() { on h1 env ZREP_RUNDIR=/var/run/t0810/rd ZREP_OUTFILTER="sleep $1; cat" "${@:2}"; }
-slow 4 zrep sync "$P1/mux1" >/dev/null 2>&1 &
+slow 4 zrep sync -P 1 "$P1/mux1" "$P1/mux3" >/dev/null 2>&1 &
 b1=$!
-slow 4 zrep sync "$P1/mux2" >/dev/null 2>&1 &
+slow 4 zrep sync -P 1 "$P1/mux2" "$P1/mux4" >/dev/null 2>&1 &
 b2=$!
 for _ in $(seq 50); do
 	(( $(on h1 bash -c 'ls -d /var/run/t0810/rd/zrep-ssh.*/m-*[0-9a-f] 2>/dev/null | wc -l') >= 2 )) && break
@@ -101,9 +101,14 @@ assert_eq "" "$left" "SIGTERM: socket directory removed"
 sleep 0.5
 assert_eq "" "$(pgrep -f -- "ControlPath=$d/m-" || true)" "SIGTERM: master stopped"
 
+# one filesystem makes one connection: no control master for it (it would only add its start and exit)
+err=$(on h1 zrep -D sync "$P1/mux2" 2>&1) || fail "sync of one filesystem failed: $err"
+[[ $err != *"control master"* ]] && pass "one filesystem: no control master" || fail "one filesystem started a control master"
+assert_eq 1 "$(handshakes zrep sync "$P1/mux3")" "one filesystem: one handshake"
+
 # an error exit path: an unreachable destination host
 log_must on h1 zfs set zrep:dest-fs="$P2/nosuch" "$P1/mux1"
-err=$(on h1 env ZREP_RUNDIR=/var/run/t0810/rd zrep -D sync "$P1/mux1" 2>&1) && fail "sync to a missing destination succeeded"
+err=$(on h1 env ZREP_RUNDIR=/var/run/t0810/rd zrep -D sync -P 1 "$P1/mux1" "$P1/mux2" 2>&1) && fail "sync to a missing destination succeeded"
 assert_match "control master for h2" "$err" "error exit: the master had been started"
 left=$(on h1 bash -c 'ls -d /var/run/t0810/rd/zrep-ssh.* 2>/dev/null; true') || fail "cannot list /var/run/t0810/rd on h1"
 assert_eq "" "$left" "error exit: socket directory removed"
