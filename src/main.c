@@ -17,6 +17,7 @@
 #include "host.h"
 #include "lock.h"
 #include "msg.h"
+#include "progress.h"
 #include "props.h"
 #include "remote.h"
 #include "snapname.h"
@@ -84,7 +85,7 @@ void usage(FILE *f)
 {
 	fprintf(f, "zrep %s: replicate a ZFS filesystem to another host, and fail over between them\n\n",
 	        ZREP_VERSION);
-	fprintf(f, "usage: zrep [-D] [-R] [-t TAG] COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "usage: zrep [-D] [-R] [-t TAG] COMMAND [ARGS] [--progress]\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++) {
 		if (commands[i].hidden)
 			continue;
@@ -167,6 +168,16 @@ static int finish(int rc)
 
 int main(int argc, char **argv)
 {
+	/* --progress anywhere on the command line (it is nobody's operand). */
+	int w = 1;
+	for (int r = 1; r < argc; r++) {
+		if (strcmp(argv[r], "--progress") == 0)
+			progress_asked = 1;
+		else
+			argv[w++] = argv[r];
+	}
+	argc = w;
+	argv[argc] = NULL;
 	install_signals();
 	config_load();
 

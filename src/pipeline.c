@@ -14,7 +14,9 @@
 #include "exec_pump.h"
 #include "exec.h"
 #include "msg.h"
+#include "progress.h"
 #include "props.h"
+#include "zrepfs.h"
 
 #define MAX_STAGES 4
 
@@ -173,6 +175,30 @@ static int run_send(const struct push_opts *o, const char *base, int fd, struct 
 	return exec_pipeline_xfer(st, *n, x);
 }
 
+/* What the send of o from base will move, for the progress line: written@BASE for an
+ * incremental, referenced for a full send; 0 when the zfs cannot tell. */
+static unsigned long long send_estimate(const struct push_opts *o, const char *base)
+{
+	if (!o->snap || o->token)
+		return 0;
+	const char *at = strchr(o->snap, '@');
+	char *v = NULL;
+	struct zerr e = {0};
+	if (base && at && strchr(base, '@')) {
+		char *fs = xstrndup(o->snap, (size_t)(at - o->snap));
+		zfs_get_written_since(&local_host, fs, strchr(base, '@') + 1, &v, &e);
+		free(fs);
+	} else {
+		zfs_get_one(&local_host, "referenced", o->snap, 0, &v, &e);
+	}
+	unsigned long long n = 0;
+	if (!v || parse_ull(v, &n) < 0)
+		n = 0;
+	free(v);
+	zerr_clear(&e);
+	return n;
+}
+
 /* After giving up on a transfer: ends what is left of the receive into target on dest. */
 static void kill_remote_receive(const struct host *dest, const char *target)
 {
@@ -227,9 +253,20 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	size_t nst = 0;
 	struct strv sv = STRV_INIT, fv = STRV_INIT;
 	struct exec_xfer x = {0};
+	struct progress pg;
+	char *what = NULL;
+	if (ready && progress_enabled()) {
+		what = xasprintf("%s to %s:%s", o->snap ? o->snap : "the resumed stream", dest->name,
+		                 o->recv.target);
+		progress_begin(&pg, what, send_estimate(o, base), !base && !o->token);
+		x.progress = progress_update;
+		x.ctx = &pg;
+	}
 	if (ready) {
 		res->started = 1;
 		run_send(o, base, rp.in_fd, st, &nst, &sv, &fv, &x);
+		if (x.progress)
+			progress_end(&pg, x.bytes);
 		res->bytes = x.bytes;
 		res->stalled = x.stalled;
 	} else {
@@ -298,6 +335,7 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	proc_release(&rp);
 	sb_release(&line);
 	strv_clear(&full);
+	free(what);
 	return ok ? 0 : -1;
 }
 
@@ -329,7 +367,21 @@ int pull(const struct pull_opts *o, struct zerr *err)
 	for (size_t i = 0; i < n; i++)
 		proc_init(&st[i], sv[i].v);
 	st[0].err_tee = o->verbose;
-	exec_pipeline(st, n);
+	/* The stream is relayed here after the source's stage: counted for the stall limit and
+	 * the progress line. */
+	struct exec_xfer x = {.after = 0, .to_fd = -1, .stall_secs = cfg.stall_timeout};
+	struct progress pg;
+	char *what = NULL;
+	if (progress_enabled()) {
+		what = xasprintf("from %s into %s", o->src->name, o->recv.target);
+		progress_begin(&pg, what, 0, 0);
+		x.progress = progress_update;
+		x.ctx = &pg;
+	}
+	exec_pipeline_xfer(st, n, &x);
+	if (x.progress)
+		progress_end(&pg, x.bytes);
+	free(what);
 	int status[MAX_STAGES];
 	const char *errs[MAX_STAGES];
 	for (size_t i = 0; i < n; i++) {
@@ -342,8 +394,17 @@ int pull(const struct pull_opts *o, struct zerr *err)
 		debug("pull stage %zu (%s): %s: %s", i, st[i].argv[0],
 		      exec_status_str(status[i], sb, sizeof(sb)), errs[i]);
 	}
-	if (b >= 0)
+	if (x.stalled) {
+		char *m =
+		    xasprintf("stalled: no data moved for %d seconds (ZREP_STALL_TIMEOUT) after %llu bytes",
+		              cfg.stall_timeout, x.bytes);
+		zerr_set(err, 1, m, 0);
+		err->kind = ZE_TIMEOUT;
+		free(m);
+		b = b >= 0 ? b : 0;
+	} else if (b >= 0) {
 		zerr_set(err, status[b], errs[b], remote[b]);
+	}
 	for (size_t i = 0; i < n; i++) {
 		st[i].argv = NULL;
 		proc_release(&st[i]);
