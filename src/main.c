@@ -35,8 +35,8 @@ static const struct cmd commands[] = {
     {"snaponly", NULL, cmd_snaponly, "snaponly (FS... | all)", 0},
     {"sentsync", NULL, cmd_sentsync, "sentsync [-L] FS@SNAP", 0},
     {"refresh", NULL, cmd_refresh, "refresh [-f] [-v] [-r] DESTFS", 0},
-    {"failover", NULL, cmd_failover, "failover [-f] [-L] FS[@SNAP] [REMOTEHOST]", 0},
-    {"takeover", NULL, cmd_takeover, "takeover [-f] [-L] FS[@SNAP] [REMOTEHOST]", 0},
+    {"failover", NULL, cmd_failover, "failover [-f] [-L] [-n [--json]] FS[@SNAP] [REMOTEHOST]", 0},
+    {"takeover", NULL, cmd_takeover, "takeover [-f] [-L] [-n [--json]] FS[@SNAP] [REMOTEHOST]", 0},
     {"status", "-s", cmd_status,
      "status [-v] [-a] [FS...]\n"
      "status -m [-c COUNT] [-t SECONDS] [FS...]   (monitoring; exit 1 when behind)\n"

@@ -24,6 +24,7 @@
 #include "../remote.h"
 #include "../pipeline.h"
 #include "../zrepsnap.h"
+#include "failoverplan.h"
 #include "../role.h"
 #include "../syncfs.h"
 
@@ -33,6 +34,7 @@ struct fo {
 	const char *snap;      /* after '@', or NULL */
 	const char *rhost_arg; /* REMOTEHOST, or NULL */
 	int force, local;
+	int dry, json;  /* -n [--json]: the plan only */
 	const char *lh; /* this host */
 	struct fsinfo fi;
 	struct role_props rp;
@@ -543,6 +545,14 @@ static int run(struct fo *f)
 	struct fs_target tg = {f->arg, f->fs, f->snap, f->rhost_arg};
 	if (cmd_partner(&tg, &f->fi, 0, &f->rp, &f->pfs, &f->ph) < 0)
 		return EXIT_FAIL;
+	if (f->dry) {
+		/* No lock: a plan changes nothing. */
+		if (zrepfs_snaps(&local_host, f->fs, &f->mine) < 0)
+			return EXIT_FAIL;
+		struct role_dry d = {f->fs,  f->snap, f->local, &f->fi, &f->rp,
+		                     f->pfs, &f->ph,  &f->mine, f->json};
+		return failover_dry_run(&d);
+	}
 	int lr = fslock_acquire(f->fs, 0);
 	if (lr != 0)
 		return error("cannot lock %s; nothing was changed", f->fs),
@@ -560,16 +570,24 @@ static int run(struct fo *f)
 int cmd_failover(int argc, char **argv)
 {
 	struct fo f = {0};
+	static const char *const longs[] = {"json", NULL};
 	struct cmd_opts op = CMD_OPTS_INIT;
+	op.longs = longs;
 	int c;
-	while ((c = cmd_getopt(&op, argc, argv, "fL")) > 0) {
+	while ((c = cmd_getopt(&op, argc, argv, "fLn")) > 0) {
 		if (c == 'f')
 			f.force = 1;
-		else
+		else if (c == 'L')
 			f.local = 1;
+		else if (c == 'n')
+			f.dry = 1;
+		else
+			f.json = 1;
 	}
 	if (c < 0)
 		return EXIT_USAGE;
+	if (f.json && !f.dry)
+		return cmd_usage_error("failover", "--json goes with -n (the plan)");
 	struct fs_target tg;
 	int bad = cmd_fs_target("failover", argc, argv, op.ind, &tg);
 	if (bad)
@@ -579,9 +597,12 @@ int cmd_failover(int argc, char **argv)
 	f.snap = tg.snap;
 	f.rhost_arg = tg.rhost_arg;
 	int rc = run(&f);
+	if (f.dry)
+		goto done;
 	/* a refusal changed nothing and records nothing; a failure after the freeze (step 1) is kept */
 	oplog_fs(f.local ? "failover -L" : "failover", f.fs, rc == EXIT_OK ? OPLOG_OK : OPLOG_FAILED, NULL,
 	         f.saved_ro_src != ZSRC_NONE, 0);
+done:
 	free(f.fs);
 	free(f.saved_ro);
 	free(f.recovery);

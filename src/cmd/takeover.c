@@ -31,6 +31,7 @@
 #include "../remote.h"
 #include "../pipeline.h"
 #include "../zrepsnap.h"
+#include "failoverplan.h"
 #include "../role.h"
 
 struct tk {
@@ -39,6 +40,7 @@ struct tk {
 	const char *snap;
 	const char *rhost_arg;
 	int force, local;
+	int dry, json; /* -n [--json]: the plan only */
 	const char *lh;
 	struct fsinfo fi;
 	struct role_props rp;
@@ -168,6 +170,10 @@ static int remote_takeover(struct tk *t)
 	struct strv w = STRV_INIT;
 	remote_zrep_argv(&w);
 	strv_push(&w, "failover");
+	if (t->dry) /* the master plans its failover, which is what this takeover asks of it */
+		strv_push(&w, "-n");
+	if (t->dry && t->json)
+		strv_push(&w, "--json");
 	if (t->force)
 		strv_push(&w, "-f");
 	if (t->snap)
@@ -178,10 +184,16 @@ static int remote_takeover(struct tk *t)
 	proc_init(&p, NULL);
 	p.out = EXEC_INHERIT;
 	p.err = EXEC_INHERIT;
-	note("Starting failover from remote side %s", t->ph.name);
+	if (!t->dry)
+		note("Starting failover from remote side %s", t->ph.name);
 	int st = remote_exec(&t->ph, w.v, &p);
 	proc_release(&p);
 	strv_clear(&w);
+	if (t->dry) /* the plan was printed there; nothing changed */
+		return st == 0                       ? EXIT_OK
+		       : st == SSH_FAILURE || st < 0 ? EXIT_TEMPFAIL
+		       : st == 75                    ? EXIT_TEMPFAIL
+		                                     : EXIT_FAIL;
 
 	struct fsinfo now;
 	int master = fsinfo_read(&local_host, t->fs, &now) == 0 && fsinfo_is_master(&now);
@@ -215,14 +227,22 @@ int cmd_takeover(int argc, char **argv)
 	struct tk t = {0};
 	struct cmd_opts op = CMD_OPTS_INIT;
 	int c;
-	while ((c = cmd_getopt(&op, argc, argv, "fL")) > 0) {
+	static const char *const longs[] = {"json", NULL};
+	op.longs = longs;
+	while ((c = cmd_getopt(&op, argc, argv, "fLn")) > 0) {
 		if (c == 'f')
 			t.force = 1;
-		else
+		else if (c == 'L')
 			t.local = 1;
+		else if (c == 'n')
+			t.dry = 1;
+		else
+			t.json = 1;
 	}
 	if (c < 0)
 		return EXIT_USAGE;
+	if (t.json && !t.dry)
+		return cmd_usage_error("takeover", "--json goes with -n (the plan)");
 	struct fs_target tg;
 	int rc = cmd_fs_target("takeover", argc, argv, op.ind, &tg);
 	if (rc)
@@ -244,6 +264,16 @@ int cmd_takeover(int argc, char **argv)
 		goto out;
 	if (!t.local && t.ph.local && str_eq(t.pfs, t.fs)) {
 		error("%s: its partner is itself; nothing to take over", t.fs);
+		goto out;
+	}
+	if (t.dry && (t.local || fsinfo_is_master(&t.fi))) {
+		struct zsnaps mine = {0};
+		rc = EXIT_FAIL;
+		if (zrepfs_snaps(&local_host, t.fs, &mine) == 0) {
+			struct role_dry d = {t.fs, t.snap, 1, &t.fi, &t.rp, t.pfs, &t.ph, &mine, t.json};
+			rc = takeover_local_dry_run(&d);
+		}
+		zsnaps_free(&mine);
 		goto out;
 	}
 	rc = t.local ? local_takeover(&t) : remote_takeover(&t);
