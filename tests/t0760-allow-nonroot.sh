@@ -42,7 +42,7 @@ as_user() {
 		SSH="ssh -l $U -i $HOMEDIR/id" "$@"
 }
 as_user h1 zfs list -H -o name "$P1" >/dev/null 2>&1 || skip_test "$U cannot use zfs here (/dev/zfs not accessible to users)"
-as_user h1 ssh h2 true || abort "$U cannot ssh to h2"
+as_user h1 sh -c '$SSH h2 true' || abort "$U cannot ssh to h2"
 
 log_must on h1 zfs create "$P1/src"
 log_must on h1 sh -c "echo data > \$(zfs get -H -o value mountpoint $P1/src)/f"
