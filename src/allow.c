@@ -8,7 +8,7 @@
 
 char *allow_dest_perms(int has_append)
 {
-	return xasprintf("create,destroy,mount,readonly,%s,userprop",
+	return xasprintf("create,destroy,hold,mount,readonly,%s,release,userprop",
 	                 has_append ? "receive:append" : "receive");
 }
 

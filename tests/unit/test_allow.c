@@ -51,7 +51,7 @@ TEST(allow_missing_and_sets)
 	allow_parse(sample, "tank/src", "zrepu", &have);
 	allow_missing(ALLOW_SOURCE, &have, &miss);
 	char *j = joined(&miss);
-	CHECK_STR(j, "diff,rename,userprop");
+	CHECK_STR(j, "diff,hold,release,rename,userprop");
 	free(j);
 	strv_clear(&miss);
 	strv_push(&have, "receive");
@@ -62,10 +62,10 @@ TEST(allow_missing_and_sets)
 	strv_clear(&miss);
 	strv_clear(&have);
 	char *d = allow_dest_perms(1);
-	CHECK_STR(d, "create,destroy,mount,readonly,receive:append,userprop");
+	CHECK_STR(d, "create,destroy,hold,mount,readonly,receive:append,release,userprop");
 	free(d);
 	d = allow_dest_perms(0);
-	CHECK_STR(d, "create,destroy,mount,readonly,receive,userprop");
+	CHECK_STR(d, "create,destroy,hold,mount,readonly,receive,release,userprop");
 	free(d);
 	d = allow_parent("tank/a/b");
 	CHECK_STR(d, "tank/a");
