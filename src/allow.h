@@ -25,7 +25,8 @@
 
 #define ALLOW_SOURCE "destroy,diff,hold,mount,release,rename,send,snapshot,userprop"
 #define ALLOW_DEST_BASE "create,destroy,hold,mount,readonly,release,userprop"
-#define ALLOW_SWAP "create,destroy,diff,hold,mount,readonly,receive,release,rename,rollback,send,snapshot,userprop"
+#define ALLOW_SWAP                                                                                           \
+	"create,destroy,diff,hold,mount,readonly,receive,release,rename,rollback,send,snapshot,userprop"
 
 /* The destination's set: ALLOW_DEST_BASE plus receive:append (has_append) or receive, sorted. */
 char *allow_dest_perms(int has_append);
