@@ -36,22 +36,12 @@ static void plan_rollback(struct plan *p, const char *host, const struct zsnaps 
 	free(v);
 }
 
-static void plan_set(struct plan *p, const char *host, const char *ds, const char *prop, const char *value)
-{
-	plan_begin(p, host, value ? "set" : "inherit");
-	plan_str(p, "dataset", ds);
-	plan_str(p, "property", prop);
-	if (value)
-		plan_str(p, "value", value);
-	plan_end(p);
-}
-
 static void plan_roles(struct plan *p, const struct role_dry *d, int to_master)
 {
 	struct role_op ops[ROLE_MAX_OPS];
 	size_t n = role_plan(d->rp, d->fs, host_local_name(), d->pfs, d->ph->name, to_master, ops);
 	for (size_t i = 0; i < n; i++)
-		plan_set(p, host_local_name(), d->fs, ops[i].prop, ops[i].value);
+		plan_prop(p, host_local_name(), d->fs, ops[i].prop, ops[i].value);
 }
 
 int failover_dry_run(const struct role_dry *d)
@@ -85,7 +75,7 @@ int failover_dry_run(const struct role_dry *d)
 	}
 	struct plan p;
 	plan_init(&p, d->json);
-	plan_set(&p, lh, d->fs, "readonly", "on");
+	plan_prop(&p, lh, d->fs, "readonly", "on");
 	if (target) {
 		plan_rollback(&p, lh, d->mine, target);
 		const struct zsnap *tb = have_peer ? zsnaps_same(&pr.snaps, target) : NULL;
@@ -122,8 +112,8 @@ int failover_dry_run(const struct role_dry *d)
 		plan_begin(&p, d->ph->name, "receive");
 		plan_str(&p, "snapshot", rsnap);
 		plan_end(&p);
-		plan_set(&p, d->ph->name, rsnap, P.sent, "NOW");
-		plan_set(&p, lh, snap, P.sent, "NOW");
+		plan_prop(&p, d->ph->name, rsnap, P.sent, "NOW");
+		plan_prop(&p, lh, snap, P.sent, "NOW");
 		free(rsnap);
 		free(snap);
 	}
@@ -154,7 +144,7 @@ int takeover_local_dry_run(const struct role_dry *d)
 		plan_rollback(&p, host_local_name(), d->mine, t);
 	}
 	plan_roles(&p, d, 1);
-	plan_set(&p, host_local_name(), d->fs, "readonly", NULL);
+	plan_prop(&p, host_local_name(), d->fs, "readonly", NULL);
 	plan_print(&p);
 	return EXIT_OK;
 }

@@ -18,16 +18,6 @@
 #include "initplan.h"
 #include "plan.h"
 
-static void set_step(struct plan *p, const char *host, const char *ds, const char *prop, const char *value)
-{
-	plan_begin(p, host, value ? "set" : "inherit");
-	plan_str(p, "dataset", ds);
-	plan_str(p, "property", prop);
-	if (value)
-		plan_str(p, "value", value);
-	plan_end(p);
-}
-
 int init_dry_run(const char *fs, const struct host *dh, const char *destfs, int exists,
                  const struct zfs_features *lf, const struct zfs_features *rf, const char *mountpoint,
                  int json)
@@ -41,7 +31,7 @@ int init_dry_run(const char *fs, const struct host *dh, const char *destfs, int 
 	                         {P.dest_host, dh->name},
 	                         {P.savecount, cfg.save_count}};
 	for (size_t k = 0; k < ARRAY_SIZE(vals); k++)
-		set_step(&p, me, fs, vals[k][0], vals[k][1]);
+		plan_prop(&p, me, fs, vals[k][0], vals[k][1]);
 	if (cfg.create_flags) {
 		plan_begin(&p, dh->name, "create");
 		plan_str(&p, "dataset", destfs);
@@ -75,10 +65,10 @@ int init_dry_run(const char *fs, const struct host *dh, const char *destfs, int 
 	plan_bool(&p, "readonly", ro_by_recv);
 	plan_end(&p);
 	if (!ro_by_recv)
-		set_step(&p, dh->name, destfs, "readonly", "on");
+		plan_prop(&p, dh->name, destfs, "readonly", "on");
 	if (!(lf->send_p && rf->recv_u) || cfg.create_flags)
 		for (size_t k = 0; k < ARRAY_SIZE(vals); k++)
-			set_step(&p, dh->name, destfs, vals[k][0], vals[k][1]);
+			plan_prop(&p, dh->name, destfs, vals[k][0], vals[k][1]);
 	struct strv extra = STRV_INIT;
 	strv_split(&extra, cfg.init_remote_props);
 	for (size_t k = 0; k < extra.n; k++) {
@@ -86,14 +76,14 @@ int init_dry_run(const char *fs, const struct host *dh, const char *destfs, int 
 		if (!eq)
 			continue;
 		*eq = '\0';
-		set_step(&p, dh->name, destfs, extra.v[k], eq + 1);
+		plan_prop(&p, dh->name, destfs, extra.v[k], eq + 1);
 	}
 	strv_clear(&extra);
 	if (mountpoint)
-		set_step(&p, dh->name, destfs, "mountpoint", NULL);
-	set_step(&p, dh->name, rsnap, P.sent, "(time of the transfer)");
-	set_step(&p, me, snap, P.sent, "(time of the transfer)");
-	set_step(&p, me, fs, P.master, "yes");
+		plan_prop(&p, dh->name, destfs, "mountpoint", NULL);
+	plan_prop(&p, dh->name, rsnap, P.sent, "(time of the transfer)");
+	plan_prop(&p, me, snap, P.sent, "(time of the transfer)");
+	plan_prop(&p, me, fs, P.master, "yes");
 	plan_print(&p);
 	free(snap);
 	free(rsnap);

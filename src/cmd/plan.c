@@ -77,3 +77,13 @@ void plan_print(struct plan *p)
 	fflush(stdout);
 	sb_release(&p->sb);
 }
+
+void plan_prop(struct plan *p, const char *host, const char *ds, const char *prop, const char *value)
+{
+	plan_begin(p, host, value ? "set" : "inherit");
+	plan_str(p, "dataset", ds);
+	plan_str(p, "property", prop);
+	if (value)
+		plan_str(p, "value", value);
+	plan_end(p);
+}

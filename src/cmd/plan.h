@@ -19,6 +19,8 @@ void plan_str(struct plan *p, const char *key, const char *v); /* NULL: null / "
 void plan_bool(struct plan *p, const char *key, int v);
 void plan_num(struct plan *p, const char *key, int known, unsigned long long v); /* unknown: null */
 void plan_end(struct plan *p);
+/* One step "set" (value) or "inherit" (value NULL) of prop on dataset ds of host. */
+void plan_prop(struct plan *p, const char *host, const char *ds, const char *prop, const char *value);
 /* Prints the plan on stdout and frees it. */
 void plan_print(struct plan *p);
 
