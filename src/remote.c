@@ -28,8 +28,8 @@ unsigned long remote_connections;
 	"for p in $(ps -e -o pid= -o args= | awk -v d=\"$1\" '{ k = split($2, b, \"/\"); "                   \
 	"if (b[k] == \"zfs\" && ($3 == \"receive\" || $3 == \"recv\") && "                                   \
 	"substr($0, length($0) - length(d)) == \" \" d) print $1 }'); do "                                   \
-	"[ -e /proc/$$/ns/net ] && [ \"$(readlink /proc/$p/ns/net)\" != \"$(readlink /proc/$$/ns/net)\" ] "  \
-	"&& continue; "                                                                                      \
+	"[ -e /proc/$$/ns/net ] && { [ \"$(readlink /proc/$p/ns/net)\" = \"$(readlink /proc/$$/ns/net)\" ] " \
+	"|| continue; }; "                                                                                   \
 	"kill -CONT $p 2>/dev/null; kill -KILL $p 2>/dev/null && n=$((n + 1)); done; echo $n; }; "
 
 /* $1 target, $2 master prop ("" = no check), $3 sent prop, $4 snapshot name
@@ -38,7 +38,7 @@ unsigned long remote_connections;
  * receive. */
 static const char push_script[] = KILLRECV_FN
     "d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; ex=$6; ht=$7; shift 7; li=; "
-    "k=$(zrep_killrecv \"$d\"); if [ \"$k\" != 0 ]; then echo \"ZREP-KILLED $k\"; sleep 2; fi; "
+    "k=$(zrep_killrecv \"$d\"); if [ \"$k\" = 0 ]; then :; else echo \"ZREP-KILLED $k\"; sleep 2; fi; "
     "if [ -n \"$mp\" ]; then "
     "m=$(zrep_local \"$mp\" \"$d\" 2>&1) || { echo \"ZREP-NODEST $m\" | tr '\\n' ' '; echo; exit 0; }; "
     "if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "

@@ -146,6 +146,17 @@ TEST(remote_script_is_fixed_text_data_in_args)
 	CHECK(strstr(out.v[2], zfs_sh_functions) != NULL);
 	CHECK(strstr(out.v[2], "'$(touch /tmp/pwned)'") != NULL);
 	CHECK(strchr(c.script, '!') == NULL);
+	/* no script has a '!' (a csh login shell would expand it even inside quotes) */
+	struct remote_call all[4];
+	struct remote_push_params pp = {.target = "b/x", .recv_cmd = "zfs receive b/x"};
+	remote_push_call(&all[0], &pp);
+	remote_probe_call(&all[1], "b/x");
+	remote_killrecv_call(&all[2], "b/x");
+	remote_snaplist_call(&all[3], "zrep:sent", "b/x", ev);
+	for (size_t i = 0; i < 4; i++) {
+		CHECK(strchr(all[i].script, '!') == NULL);
+		remote_call_free(&all[i]);
+	}
 	strv_clear(&out);
 	remote_call_free(&c);
 	host_release(&h);
