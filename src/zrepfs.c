@@ -169,6 +169,16 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 	return 0;
 }
 
+int fsinfo_read_configured(const char *ds, struct fsinfo *fi)
+{
+	if (fsinfo_read(&local_host, ds, fi) < 0)
+		return -1;
+	if (fsinfo_is_configured(fi))
+		return 0;
+	fsinfo_free(fi);
+	return error("%s is not a zrep filesystem", ds);
+}
+
 void fsinfo_free(struct fsinfo *fi)
 {
 	free(fi->fs);

@@ -31,6 +31,9 @@ struct fsinfo {
  */
 int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi);
 void fsinfo_free(struct fsinfo *fi);
+/* fsinfo_read of a local ds that must be a zrep filesystem of this tag. Returns 0, or -1 (said why, fi
+ * freed). */
+int fsinfo_read_configured(const char *ds, struct fsinfo *fi);
 /* TAG:master=yes set locally. */
 int fsinfo_is_master(const struct fsinfo *fi);
 /* Configured for this tag (dest-fs set locally, received or inherited). */

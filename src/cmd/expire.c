@@ -19,13 +19,9 @@
 static int expire_one(const char *fs, int local_only)
 {
 	struct fsinfo fi;
-	if (fsinfo_read(&local_host, fs, &fi) < 0)
+	if (fsinfo_read_configured(fs, &fi) < 0)
 		return -1;
 	int rc = -1;
-	if (!fsinfo_is_configured(&fi)) {
-		error("%s is not a zrep filesystem", fs);
-		goto out;
-	}
 	int lr = fslock_acquire(fs, 0);
 	if (lr != 0) {
 		error("not expiring %s: it is busy", fs);

@@ -63,13 +63,9 @@ static int plan_host(const struct host *h, const struct fsinfo *fi, struct strbu
 static int plan_one(const char *fs, int local_only, struct strbuf *sb, int json, int *first)
 {
 	struct fsinfo fi;
-	if (fsinfo_read(&local_host, fs, &fi) < 0)
+	if (fsinfo_read_configured(fs, &fi) < 0)
 		return -1;
 	int rc = -1;
-	if (!fsinfo_is_configured(&fi)) {
-		error("%s is not a zrep filesystem", fs);
-		goto out;
-	}
 	if (fsinfo_is_master(&fi) && !local_only) {
 		struct host dh;
 		struct fsinfo rfi;
