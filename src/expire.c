@@ -38,6 +38,17 @@ long plan_expire(const struct zsnaps *s, int is_master, long savecount, size_t *
 	return k;
 }
 
+/* A snapshot expiry could not destroy: a busy (held) one is kept with a warning, else an error. */
+static void destroy_failed(const char *name, const struct zerr *e, void *ctx)
+{
+	if (e->kind == ZE_BUSY) {
+		warn("cannot expire %s: %s (kept)", name, zerr_text(e));
+	} else {
+		error("cannot expire %s: %s", name, zerr_text(e));
+		++*(int *)ctx;
+	}
+}
+
 int expire_local(const struct fsinfo *fi, const struct zsnaps *given)
 {
 	if (cfg.skip_expire) {
@@ -62,17 +73,17 @@ int expire_local(const struct fsinfo *fi, const struct zsnaps *given)
 	int rc = 0;
 	if (n < 0) {
 		rc = error("%s: no snapshot is marked sent; not expiring anything", fi->fs);
-	} else {
+	} else if (n > 0) {
+		char **names = xmalloc((size_t)n * sizeof(*names));
 		for (long i = 0; i < n; i++) {
-			const char *name = s->v[idx[i]].name;
-			debug("expiring %s", name);
-			if (zfs_destroy(&local_host, name, cfg.recursive, &e) != 0) {
-				if (e.kind == ZE_BUSY)
-					warn("cannot expire %s: %s (kept)", name, zerr_text(&e));
-				else
-					rc = error("cannot expire %s: %s", name, zerr_text(&e));
-			}
+			names[i] = s->v[idx[i]].name;
+			debug("expiring %s", names[i]);
 		}
+		int hard = 0;
+		zfs_destroy_snaps(&local_host, names, (size_t)n, cfg.recursive, destroy_failed, &hard);
+		if (hard)
+			rc = -1;
+		free(names);
 	}
 	zerr_clear(&e);
 	free(idx);

@@ -23,11 +23,27 @@
 
 static struct strv held_fs;
 
+/* Is pid a live process that may be a zrep? Where /proc shows its command line, one that does not
+ * mention zrep is a reused pid, not a holder. */
 static int pid_alive_real(long long pid)
 {
 	if (pid <= 0 || pid > 0x7fffffff)
 		return 0;
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	if (!(kill((pid_t)pid, 0) == 0 || errno == EPERM))
+		return 0;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%lld/cmdline", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 1;
+	char buf[4096];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	for (size_t i = 0; i < n; i++)
+		if (buf[i] == '\0')
+			buf[i] = ' ';
+	buf[n] = '\0';
+	return n == 0 || strstr(buf, "zrep") != NULL;
 }
 
 /* Field 22 of /proc/PID/stat: start time in clock ticks since boot. */
@@ -170,8 +186,9 @@ static char *flock_path(const char *fs)
 }
 
 /* Our flock fds, and whether the properties were written, index-aligned with held_fs. */
-static int held_fd[64];
-static int held_marked[64];
+static int *held_fd;
+static int *held_marked;
+static size_t held_room;
 
 static long held_index(const char *fs)
 {
@@ -209,9 +226,12 @@ static int flock_open(const char *fs)
 
 static void busy_message(const char *fs, const struct lock_holder *hd)
 {
-	error("%s is locked by %s (pid %lld%s%s); another zrep is working on it", fs,
-	      hd->owner ? hd->owner : "a process", hd->pid, hd->time ? ", since " : "",
-	      hd->time ? hd->time : "");
+	/* Without lock-owner (a zfs that sets one property at a time) the holder is on this host:
+	 * its flock is. */
+	char *who = hd->owner ? xstrdup(hd->owner) : xasprintf("%s:%lld", host_local_name(), hd->pid);
+	error("%s is locked by %s (pid %lld%s%s); another zrep is working on it", fs, who, hd->pid,
+	      hd->time ? ", since " : "", hd->time ? hd->time : "");
+	free(who);
 }
 
 /* Names the holder of a lock we could not take (one zfs get). */
@@ -232,8 +252,11 @@ int fslock_take(const char *fs, int quiet)
 {
 	if (fslock_held(fs))
 		return 0;
-	if (held_fs.n >= ARRAY_SIZE(held_fd))
-		return error("internal error: too many locks held");
+	if (held_fs.n >= held_room) {
+		held_room = held_room ? 2 * held_room : 16;
+		held_fd = xrealloc(held_fd, held_room * sizeof(*held_fd));
+		held_marked = xrealloc(held_marked, held_room * sizeof(*held_marked));
+	}
 	int fd = flock_open(fs);
 	if (fd == -1)
 		return -1;
@@ -275,13 +298,20 @@ int fslock_mark(const char *fs, const struct lock_holder *hd, int quiet)
 	held_marked[i] = 1;
 	struct zerr e = {0};
 	int rc = 0;
-	if (zfs_set(&localhost_h, fs, P.lock_pid, pidbuf, &e) != 0 ||
-	    zfs_set(&localhost_h, fs, P.lock_owner, owner, &e) != 0 ||
-	    zfs_set(&localhost_h, fs, P.lock_time, timebuf, &e) != 0) {
+	/* lock-pid is what a shell zrep reads. lock-time and lock-owner go with it where one zfs set
+	 * takes several properties; else they are left out (the flock is the lock): one command. */
+	char *pv[4] = {xasprintf("%s=%s", P.lock_pid, pidbuf), NULL, NULL, NULL};
+	if (zfs_features(&localhost_h)->multi_set) {
+		pv[1] = xasprintf("%s=%s", P.lock_time, timebuf);
+		pv[2] = xasprintf("%s=%s", P.lock_owner, owner);
+	}
+	if (zfs_set_props(&localhost_h, fs, pv, &e) != 0) {
 		error("cannot lock %s: %s", fs, zerr_text(&e));
 		fslock_release(fs);
 		rc = e.kind == ZE_TIMEOUT ? -2 : -1;
 	}
+	for (size_t k = 0; k < ARRAY_SIZE(pv); k++)
+		free(pv[k]);
 	free(owner);
 	zerr_clear(&e);
 	return rc;
@@ -318,10 +348,10 @@ void fslock_release(const char *fs)
 	if (held_marked[i]) {
 		struct zerr e = {0};
 		int prev = exec_allow_cleanup(1); /* releasing is cleanup, even after a signal */
+		/* lock-pid alone (one command): a lock-time or lock-owner left behind names no live
+		 * holder (the shell zrep leaves lock-time too), and the flock is what keeps others out. */
 		if (zfs_inherit(&localhost_h, P.lock_pid, fs, &e) != 0 && e.kind != ZE_NOENT)
 			warn("cannot release lock on %s: %s", fs, zerr_text(&e));
-		zfs_inherit(&localhost_h, P.lock_owner, fs, &e);
-		zfs_inherit(&localhost_h, P.lock_time, fs, &e);
 		exec_allow_cleanup(prev);
 		zerr_clear(&e);
 	}
@@ -332,6 +362,21 @@ void fslock_release(const char *fs)
 	held_fd[i] = held_fd[last];
 	held_marked[i] = held_marked[last];
 	held_fs.v[last] = NULL;
+}
+
+void fslock_keep_only(const char *fs)
+{
+	for (size_t i = held_fs.n; i-- > 0;) {
+		if (strcmp(held_fs.v[i], fs) == 0 || held_marked[i])
+			continue;
+		close(held_fd[i]);
+		free(held_fs.v[i]);
+		size_t last = --held_fs.n;
+		held_fs.v[i] = held_fs.v[last];
+		held_fd[i] = held_fd[last];
+		held_marked[i] = held_marked[last];
+		held_fs.v[last] = NULL;
+	}
 }
 
 void lock_release_all(void)

@@ -58,6 +58,8 @@ int fslock_mark(const char *fs, const struct lock_holder *hd, int quiet);
 void fslock_release(const char *fs);
 /* 1 if this process holds the lock on fs. */
 int fslock_held(const char *fs);
+/* In a worker: lets go of the (unmarked) locks it inherited for other filesystems. */
+void fslock_keep_only(const char *fs);
 /* Releases everything this process still holds. Safe to call twice. */
 void lock_release_all(void);
 

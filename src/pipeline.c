@@ -6,6 +6,7 @@
  */
 #include "pipeline.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "config.h"
 #include "exec_pump.h"
 #include "exec.h"
+#include "expire.h"
 #include "msg.h"
 #include "progress.h"
 #include "props.h"
@@ -67,6 +69,8 @@ static void handle_marker(const char *l, struct push_result *res)
 	} else if (remote_marker(l, "KILLED", &a)) {
 		note("ended %s receive%s into the destination left running by an earlier run", a,
 		     strcmp(a, "1") ? "s" : "");
+	} else if (remote_marker(l, "ABORTED", NULL)) {
+		res->aborted = 1;
 	} else if (remote_marker(l, "SETFAIL", &a)) {
 		warn("could not apply %s on the destination", a);
 	}
@@ -77,6 +81,7 @@ void push_result_free(struct push_result *r)
 	free(r->guid);
 	free(r->detail);
 	free(r->adopted_base);
+	free(r->token);
 	strv_clear(&r->remote_names);
 	strv_clear(&r->remote_guids);
 	zerr_clear(&r->err);
@@ -108,11 +113,14 @@ static void filter_argv(struct strv *sv, const char *code)
 	strv_push(sv, code);
 }
 
-void push_call(const struct push_opts *o, struct remote_call *c)
+/* The receive command line of o (resumable with -s), run by the remote sh through eval. */
+static char *recv_line(const struct push_opts *o, int resumable)
 {
-	/* The receive command line, run by the remote sh through eval. */
+	struct recv_opts ro = o->recv;
+	if (resumable)
+		ro.resumable = 1;
 	struct strv rv = STRV_INIT;
-	zfs_argv_recv(&rv, &o->recv);
+	zfs_argv_recv(&rv, &ro);
 	struct strbuf rcv = STRBUF_INIT;
 	if (cfg.infilter) {
 		sb_adds(&rcv, cfg.infilter);
@@ -120,30 +128,98 @@ void push_call(const struct push_opts *o, struct remote_call *c)
 	}
 	sh_join(&rcv, rv.v);
 	strv_clear(&rv);
+	return sb_detach(&rcv);
+}
 
-	struct strbuf exl = STRBUF_INIT;
-	if (o->remote_expire) {
-		struct strv ev = STRV_INIT;
-		remote_zrep_argv(&ev);
-		strv_push(&ev, "expire");
-		strv_push(&ev, o->recv.target);
-		sh_join(&exl, ev.v);
-		strv_clear(&ev);
-	}
+/* The destination's listing in sync mode: its split-brain property, its savecount and its snapshots
+ * (userrefs where it has holds); the script adds receive_resume_token where it can resume. */
+char *push_list_props(const struct zfs_features *df)
+{
+	int holds = !df || df->holds;
+	return xasprintf("%s,%s,%s,guid,creation%s%s", P.master, P.savecount, P.sent, holds ? ",userrefs" : "",
+	                 df && df->recv_s ? ",receive_resume_token" : "");
+}
+
+void push_call(const struct push_opts *o, const struct zfs_features *df, struct remote_call *c)
+{
+	char *rcv = recv_line(o, 0);
+	char *rcvs = o->resumable && !o->recv.resumable && (!df || df->recv_s) ? recv_line(o, 1) : NULL;
+	char *lp = o->check_master && o->local_snaps && !o->dest_rows ? push_list_props(df) : NULL;
 	const char *at = o->snap ? strchr(o->snap, '@') : NULL;
 	struct remote_push_params pp = {
 	    .target = o->recv.target,
-	    .master_prop = o->check_master ? P.master : NULL,
+	    /* rows read ahead were checked here; a forced receive checks again right before it */
+	    .master_prop = o->check_master && (!o->dest_rows || o->recv.force) ? P.master : NULL,
 	    .sent_prop = o->mark_sent ? P.sent : NULL,
 	    .snap = at ? at + 1 : NULL,
-	    .recv_cmd = sb_str(&rcv),
-	    .expire_cmd = o->remote_expire ? sb_str(&exl) : NULL,
+	    .recv_cmd = rcv,
+	    .recv_cmd_s = rcvs,
 	    .hold_tag = o->hold && o->mark_sent ? cfg.tag : NULL,
+	    .list_props = lp,
+	    .kill_leftover = o->kill_leftover,
+	    .probe_usage = df == NULL,
 	    .set_after = o->set_after,
 	};
 	remote_push_call(c, &pp);
-	sb_release(&rcv);
-	sb_release(&exl);
+	free(rcv);
+	free(rcvs);
+	free(lp);
+}
+
+void push_answer(const struct push_opts *o, const struct zprops *rows, const struct zfs_features *df,
+                 int resumable, long long sent_time, struct strbuf *out, long *planned)
+{
+	*planned = 0;
+	sb_adds(out, resumable ? "GO-S\n" : "GO\n");
+	sb_addf(out, "T %lld\n", sent_time);
+	if (o->abort_token)
+		sb_adds(out, "A\n");
+	const char *at = o->snap ? strchr(o->snap, '@') : NULL;
+	if (rows && at) {
+		const char *d = o->recv.target;
+		struct zsnaps ds;
+		zsnaps_parse(rows, d, cfg.tag, &ds);
+		char *newname = xasprintf("%s%s", d, at);
+		/* zrep's hold moves to the new snapshot: released from every other held one */
+		if (o->hold && o->mark_sent)
+			for (size_t i = 0; i < ds.n; i++)
+				if (ds.v[i].userrefs > 0 && strcmp(ds.v[i].name, newname) != 0) {
+					sb_addf(out, "R %s\n", ds.v[i].name);
+					ds.v[i].userrefs--; /* ours, released before the destroys */
+				}
+		if (o->remote_expire) {
+			const struct zprop *sc = zprops_find(rows, d, P.savecount);
+			long long keep = 0;
+			if (!sc || (sc->src == ZSRC_NONE && strcmp(sc->value, "-") == 0) || has_control_char(sc->value) ||
+			    parse_ll(sc->value, &keep) < 0 || keep < 1 || keep > 1000000) {
+				*planned = -1;
+			} else {
+				if (!zsnaps_find(&ds, at + 1))
+					zsnaps_add(&ds, newname, cfg.tag);
+				struct zsnap *nw = (struct zsnap *)zsnaps_find(&ds, at + 1);
+				if (nw && o->hold && o->mark_sent && nw->userrefs <= 0)
+					nw->userrefs = 1;
+				size_t *idx = xmalloc((ds.n + 1) * sizeof(*idx));
+				long n = plan_expire(&ds, 0, (long)keep, idx);
+				if (n > 1 && df && df->destroy_list) {
+					sb_adds(out, cfg.recursive ? "LR " : "L ");
+					for (long i = 0; i < n; i++) {
+						const char *nm = ds.v[idx[i]].name;
+						sb_adds(out, i == 0 ? nm : strchr(nm, '@') + 1);
+						sb_adds(out, i + 1 < n ? "," : "\n");
+					}
+				} else {
+					for (long i = 0; i < n; i++)
+						sb_addf(out, "%s %s\n", cfg.recursive ? "XR" : "X", ds.v[idx[i]].name);
+				}
+				*planned = n > 0 ? n : 0;
+				free(idx);
+			}
+		}
+		free(newname);
+		zsnaps_free(&ds);
+	}
+	sb_adds(out, ".\n");
 }
 
 /* Runs send [| outfilter] into fd (which it closes), relayed through x; fills st (n stages). */
@@ -216,11 +292,98 @@ static void kill_remote_receive(const struct host *dest, const char *target)
 	remote_call_free(&c);
 }
 
+static void strip_trailing_newlines(char *s)
+{
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == ' '))
+		s[--n] = '\0';
+	for (char *p = s; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+}
+
+/* Writes all of s to fd; 0, or -1 when the other side went away. */
+static int write_text(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* What push needs from the destination's (checked) rows: split brain, a partial receive, its
+ * snapshots. Returns 0 to go on, -1 to stop (res says why). */
+static int analyse_rows(const struct push_opts *o, const struct zprops *rows, struct push_result *res)
+{
+	const struct zprop *m = zprops_find(rows, o->recv.target, P.master);
+	if (m && m->src == ZSRC_LOCAL && strcmp(m->value, "yes") == 0) {
+		res->dest_master = 1;
+		return -1;
+	}
+	const struct zprop *t = zprops_find(rows, o->recv.target, "receive_resume_token");
+	if (t && strcmp(t->value, "-") != 0 && *t->value) {
+		res->token = xstrdup(t->value);
+		if (o->stop_on_token)
+			return -1;
+	}
+	struct zsnaps ds;
+	zsnaps_parse(rows, o->recv.target, cfg.tag, &ds);
+	for (size_t i = 0; i < ds.n; i++)
+		if (ds.v[i].guid) {
+			strv_push(&res->remote_names, ds.v[i].name);
+			strv_push(&res->remote_guids, ds.v[i].guid);
+		}
+	zsnaps_free(&ds);
+	return 0;
+}
+
+/* The destination's listing (text between LIST and LIST-END): checks it and reads what push needs.
+ * Returns 0 to go on, -1 to stop (res says why). */
+static int read_listing(const struct push_opts *o, const char *props, const char *text, int status,
+                        struct zprops *rows, struct push_result *res)
+{
+	char *dsv[] = {(char *)o->recv.target, NULL};
+	if (status != 0) {
+		struct zerr e = {0};
+		zerr_set(&e, status, text, 1);
+		if (e.kind == ZE_NOENT) {
+			res->dest_missing = 1;
+			res->detail = xstrdup(*text ? text : "no such dataset");
+			strip_trailing_newlines(res->detail);
+		} else {
+			zerr_set(&res->err, status, text, 1);
+		}
+		zerr_clear(&e);
+		return -1;
+	}
+	if (zfs_parse_get(text, rows) < 0 || zfs_rows_check(rows, props, dsv, 1) < 0) {
+		zprops_free(rows);
+		zerr_set(&res->err, 1,
+		         "the destination's listing does not check out (a property value holds a newline?); "
+		         "refusing to act on it",
+		         1);
+		res->err.kind = ZE_OTHER;
+		return -1;
+	}
+	return analyse_rows(o, rows, res);
+}
+
 int push(const struct host *dest, const struct push_opts *o, struct push_result *res)
 {
 	memset(res, 0, sizeof(*res));
+	if (o->dest_rows && analyse_rows(o, o->dest_rows, res) < 0) {
+		res->reached = 1; /* it answered, ahead of time */
+		return -1;
+	}
+	const struct zfs_features *df = zfs_features_peek(dest);
 	struct remote_call call;
-	push_call(o, &call);
+	push_call(o, df, &call);
 	struct strv full = STRV_INIT;
 	struct proc rp;
 	debug("push to %s:%s", dest->name, o->recv.target);
@@ -232,22 +395,88 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 		return -1;
 	}
 
-	struct strbuf line = STRBUF_INIT;
-	int ready = 0, rl;
+	struct strbuf line = STRBUF_INIT, block = STRBUF_INIT;
+	struct zprops rows = {0};
+	int have_rows = 0;
+	int ready = 0, rl, stop = 0;
+	char *lprops = NULL;
+	enum { PLAIN, USAGE, LISTING } mode = PLAIN;
 	double deadline = cfg.timeout ? mono_now() + cfg.timeout : 0;
 	while (!ready && (rl = remote_read_line(rp.out_fd, &line, deadline)) > 0) {
-		debug("remote: %s", sb_str(&line));
-		ready = remote_marker(sb_str(&line), "READY", NULL);
-		handle_marker(sb_str(&line), res);
-		if (res->dest_master || res->dest_missing)
-			break;
+		const char *l = sb_str(&line);
+		const char *a;
+		if (mode == USAGE) {
+			if (remote_marker(l, "USAGE-END", NULL)) {
+				zfs_features_learned(dest, sb_str(&block));
+				df = zfs_features_peek(dest);
+				sb_reset(&block);
+				mode = PLAIN;
+			} else {
+				sb_adds(&block, l);
+				sb_adds(&block, "\n");
+			}
+			continue;
+		}
+		if (mode == LISTING) {
+			/* Rows are data, never markers; a forged end leaves a grid that does not check out. */
+			if (remote_marker(l, "LIST-END", &a)) {
+				long long st = 1;
+				parse_ll(a, &st);
+				have_rows = read_listing(o, lprops, sb_str(&block), (int)st, &rows, res) == 0;
+				stop = !have_rows;
+				sb_reset(&block);
+				mode = PLAIN;
+			} else {
+				sb_adds(&block, l);
+				sb_adds(&block, "\n");
+			}
+			continue;
+		}
+		debug("remote: %s", l);
+		if (str_starts(l, "ZREP-"))
+			res->reached = 1;
+		if (remote_marker(l, "USAGE", NULL)) {
+			mode = USAGE;
+		} else if (remote_marker(l, "LIST", &a)) {
+			free(lprops);
+			lprops = xstrdup(a);
+			mode = LISTING;
+		} else {
+			ready = remote_marker(l, "READY", NULL);
+			handle_marker(l, res);
+			if (res->dest_master || res->dest_missing)
+				break;
+		}
 	}
+	sb_release(&block);
+	free(lprops);
 
-	if (!ready && rl < 0)
+	if (!ready && !res->dest_master && !res->dest_missing && rl < 0)
 		res->timed_out = 1;
+	if (stop)
+		ready = 0;
 	const char *base = o->base;
 	if (ready && o->local_snaps)
 		base = common_base(o, res);
+	if (ready) {
+		struct strbuf ans = STRBUF_INIT;
+		long planned = 0;
+		res->used_s = o->recv.resumable || (o->resumable && df && df->recv_s);
+		res->sent_time = now_secs();
+		push_answer(o, have_rows ? &rows : o->dest_rows, df, res->used_s && !o->recv.resumable, res->sent_time,
+		            &ans, &planned);
+		if (planned == 0)
+			res->expire_ok = 1; /* nothing to destroy there */
+		else if (planned < 0)
+			res->expire_unusable = 1; /* not expired there; the caller says so */
+		debug("answer to the destination: %s", sb_str(&ans));
+		if (write_text(rp.in_fd, sb_str(&ans), ans.len) < 0)
+			ready = 0;
+		sb_release(&ans);
+	} else if (rp.in_fd >= 0) {
+		write_text(rp.in_fd, "STOP\n", 5);
+	}
+	zprops_free(&rows);
 
 	struct proc st[MAX_STAGES];
 	size_t nst = 0;

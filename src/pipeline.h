@@ -28,7 +28,12 @@ struct push_opts {
 	char **set_after;      /* "prop=value" (or "@inherit=prop") applied to the target after receiving */
 	int mark_sent;         /* set TAG:sent on the received snapshot */
 	int hold;              /* and move zrep's hold (named TAG) to it, where the destination has holds */
-	int remote_expire;     /* run `zrep expire DESTFS` on the destination afterwards */
+	int remote_expire;     /* expire the destination's snapshots afterwards (planned here from its
+	                          listing and its own TAG:savecount; destroyed by the push script) */
+	int resumable;         /* receive with -s where the destination has it */
+	int kill_leftover;     /* end a receive into the target left by an earlier run first */
+	int stop_on_token;     /* the destination holds a partial receive: stop before sending (res->token) */
+	int abort_token;       /* the destination holds a partial receive: drop it (receive -A) first */
 	/*
 	 * When set, the destination lists its snapshots (name and guid) before
 	 * data flows, and the base becomes the newest snapshot both sides hold
@@ -36,6 +41,8 @@ struct push_opts {
 	 * receive completed but which died before recording it is recovered.
 	 */
 	const struct zsnaps *local_snaps;
+	/* The destination's listing, read ahead (destview): the push script lists nothing then. */
+	const struct zprops *dest_rows;
 };
 
 struct push_result {
@@ -50,6 +57,11 @@ struct push_result {
 	int held;   /* the destination put its hold on the received snapshot */
 	char *guid; /* guid of the received snapshot on the destination */
 	int expire_ran, expire_ok;
+	char *token;          /* the destination's resume token, when it holds a partial receive */
+	int aborted;          /* the destination dropped its partial receive */
+	int used_s;           /* the receive ran with -s */
+	int expire_unusable;  /* the destination's savecount is not a usable number: not expired there */
+	long long sent_time;  /* the TAG:sent value given to the destination */
 	struct strv remote_names, remote_guids; /* destination's snapshots (local_snaps mode) */
 	char *adopted_base;                     /* newer common base found on the destination, or NULL */
 	int stalled;              /* the stream moved nothing for ZREP_STALL_TIMEOUT: ended on both hosts */
@@ -67,8 +79,24 @@ struct push_result {
 int push(const struct host *dest, const struct push_opts *o, struct push_result *res);
 void push_result_free(struct push_result *r);
 
-/* Pure: the remote push call of o (its receive line and expire line included). */
-void push_call(const struct push_opts *o, struct remote_call *c);
+/* Pure: the properties of the destination's listing in a sync (df: its features, or NULL). */
+char *push_list_props(const struct zfs_features *df);
+
+/* Pure: the remote push call of o, for a destination whose zfs features are df (NULL: not known;
+ * the call asks for its usage text). */
+void push_call(const struct push_opts *o, const struct zfs_features *df, struct remote_call *c);
+
+/*
+ * Pure: the answer the source writes to the push script before the stream
+ * (remote.h): from the destination's listing rows of target (or NULL),
+ * the releases of zrep's hold and the destroys the destination's expiry
+ * needs (plan_expire with the destination's own savecount, the new
+ * snapshot counted as sent and held). Appends to out; *planned is set to
+ * the number of snapshots to destroy, or -1 when the savecount there is
+ * unusable.
+ */
+void push_answer(const struct push_opts *o, const struct zprops *rows, const struct zfs_features *df,
+                 int resumable, long long sent_time, struct strbuf *out, long *planned);
 
 struct pull_opts {
 	const struct host *src;

@@ -32,36 +32,57 @@ unsigned long remote_connections;
 	"|| continue; }; "                                                                                   \
 	"kill -CONT $p 2>/dev/null; kill -KILL $p 2>/dev/null && n=$((n + 1)); done; echo $n; }; "
 
-/* $1 target, $2 master prop ("" = no check), $3 sent prop, $4 snapshot name
- * after '@', $5 receive command line, $6 expire command line or "", $7 hold
- * tag or "", then "prop=value" / "@inherit=prop" words to apply after the
- * receive. */
+/* $1 target, $2 master prop ("" = no check), $3 sent prop, $4 snapshot name after '@', $5 receive
+ * command line, $6 its resumable form or "", $7 hold tag or "", $8 listing properties or "", $9 "1" to
+ * end leftover receives, $10 "1" to print zfs's usage, then "prop=value" / "@inherit=prop" words to
+ * apply after the receive. The source's answer comes on stdin before the stream (remote.h). Builtins
+ * only but for zfs: read, printf, case, eval. */
 static const char push_script[] = KILLRECV_FN
-    "d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; ex=$6; ht=$7; shift 7; li=; "
-    "k=$(zrep_killrecv \"$d\"); if [ \"$k\" = 0 ]; then :; else echo \"ZREP-KILLED $k\"; sleep 2; fi; "
-    "if [ -n \"$mp\" ]; then "
-    "m=$(zrep_local \"$mp\" \"$d\" 2>&1) || { echo \"ZREP-NODEST $m\" | tr '\\n' ' '; echo; exit 0; }; "
-    "if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; "
-    "li=$(zrep_snapinfo \"$d\"); printf '%s\\n' \"$li\" | sed -n 's/^\\(.*\\)\tguid\t\\([0-9]*\\)$/ZREP-SNAP "
-    "\\1\t\\2/p'; fi; "
+    "d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; rcvs=$6; ht=$7; lp=$8; kr=$9; shift 9; pu=$1; shift; "
+    "sep=$(printf '\\001'); oi=$IFS; "
+    "if [ -n \"$kr\" ]; then k=$(zrep_killrecv \"$d\"); "
+    "if [ \"$k\" = 0 ]; then :; else echo \"ZREP-KILLED $k\"; sleep 2; fi; fi; "
+    "if [ -n \"$pu\" ]; then u=$(zrep_usage); echo ZREP-USAGE; printf '%s\\n' \"$u\"; echo ZREP-USAGE-END; "
+    "if [ -n \"$lp\" ]; then case $u in *receive_resume_token*) lp=$lp,receive_resume_token;; esac; fi; fi; "
+    "if [ -n \"$lp\" ]; then echo \"ZREP-LIST $lp\"; zrep_rows \"$lp\" \"$d\" 2>&1; echo \"ZREP-LIST-END $?\"; "
+    "elif [ -n \"$mp\" ]; then "
+    "m=$(zrep_local \"$mp\" \"$d\" 2>&1) || { printf 'ZREP-NODEST %s\\n' \"$m\"; exit 0; }; "
+    "if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; fi; "
     "echo ZREP-READY; "
+    "IFS= read -r h || exit 0; case $h in GO|GO-S) ;; *) exit 0;; esac; "
+    "t=; ab=; rl=; xl=; "
+    "while IFS= read -r l; do case $l in .) break;; \"T \"*) t=${l#T };; A) ab=1;; "
+    "\"R \"*) rl=$rl${l#R }$sep;; \"X \"*|\"XR \"*|\"L \"*|\"LR \"*) xl=$xl$l$sep;; esac; done; "
+    "if [ -n \"$ab\" ]; then if zrep_abort \"$d\" >&2; then echo ZREP-ABORTED; fi; fi; "
+    "if [ \"$h\" = GO-S ]; then rcv=$rcvs; fi; "
     "eval \"$rcv\"; r=$?; "
     "if [ $r -ne 0 ]; then echo \"ZREP-RECV-FAILED $r\"; exit 0; fi; "
     "echo ZREP-RECV-OK; "
     "for pv in \"$@\"; do case $pv in "
     "@inherit=*) zrep_inherit \"${pv#@inherit=}\" \"$d\" || echo \"ZREP-SETFAIL $pv\";; "
     "*) zrep_set \"$pv\" \"$d\" || echo \"ZREP-SETFAIL $pv\";; esac; done; "
+    "set -f; "
     "if [ -n \"$sn\" ]; then "
     "g=$(zrep_value guid \"$d@$sn\") && echo \"ZREP-GUID $g\"; "
-    "if [ -n \"$sp\" ]; then t=$(date +%s); zrep_set \"$sp=$t\" \"$d@$sn\" && echo \"ZREP-SENT $t\"; fi; "
-    /* the hold moves to the new snapshot: ours released from every other one */
+    "if [ -n \"$sp\" ]; then [ -n \"$t\" ] || t=$(date +%s); zrep_set \"$sp=$t\" \"$d@$sn\" && echo \"ZREP-SENT $t\"; fi; "
     "if [ -n \"$ht\" ] && zrep_hold \"$ht\" \"$d@$sn\" >/dev/null 2>&1; then echo ZREP-HELD; "
-    "printf '%s\\n' \"$li\" | sed -n 's/^\\(.*\\)\tuserrefs\t[1-9][0-9]*$/\\1/p' | "
-    "while IFS= read -r s; do [ \"$s\" = \"$d@$sn\" ] || zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; done; "
-    "fi; fi; "
-    "if [ -n \"$ex\" ]; then if eval \"$ex\" >&2 </dev/null; then echo ZREP-EXPIRE-OK; "
-    "else echo ZREP-EXPIRE-FAILED; fi; fi; "
+    "IFS=$sep; for s in $rl; do IFS=$oi; zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; done; IFS=$oi; fi; fi; "
+    "xf=0; IFS=$sep; for x in $xl; do IFS=$oi; case $x in "
+    "L*) v=${x#* }; dr=; case $x in LR*) dr=_r;; esac; "
+    "zrep_destroy$dr \"$v\" >/dev/null 2>&1 || { f=${v%%@*}; IFS=,; for y in ${v#*@}; do IFS=$oi; "
+    "zrep_destroy$dr \"$f@$y\" >&2 || xf=1; done; IFS=$oi; };; "
+    "\"XR \"*) zrep_destroy_r \"${x#XR }\" >&2 || xf=1;; "
+    "*) zrep_destroy \"${x#X }\" >&2 || xf=1;; esac; IFS=$sep; done; IFS=$oi; "
+    "if [ -n \"$xl\" ]; then if [ $xf = 0 ]; then echo ZREP-EXPIRE-OK; else echo ZREP-EXPIRE-FAILED; fi; fi; "
     "exit 0";
+
+/* $1 properties, $2 "1" to print zfs's usage first, then datasets: (USAGE ... USAGE-END,) "LIST
+ * PROPS", the rows of the datasets and their snapshots, "LIST-END STATUS". */
+static const char destlist_script[] =
+    "lp=$1; pu=$2; shift 2; "
+    "if [ -n \"$pu\" ]; then u=$(zrep_usage); echo ZREP-USAGE; printf '%s\\n' \"$u\"; echo ZREP-USAGE-END; "
+    "case $u in *receive_resume_token*) lp=$lp,receive_resume_token;; esac; fi; "
+    "echo \"ZREP-LIST $lp\"; zrep_rows_all \"$lp\" \"$@\" 2>&1; echo \"ZREP-LIST-END $?\"";
 
 /* $1 destination fs, $2 master prop, then the expire command's words. */
 static const char expire_script[] =
@@ -171,9 +192,20 @@ void remote_push_call(struct remote_call *c, const struct remote_push_params *p)
 	strv_push(&c->args, p->sent_prop ? p->sent_prop : "");
 	strv_push(&c->args, p->snap ? p->snap : "");
 	strv_push(&c->args, p->recv_cmd);
-	strv_push(&c->args, p->expire_cmd ? p->expire_cmd : "");
+	strv_push(&c->args, p->recv_cmd_s ? p->recv_cmd_s : "");
 	strv_push(&c->args, p->hold_tag ? p->hold_tag : "");
+	strv_push(&c->args, p->list_props ? p->list_props : "");
+	strv_push(&c->args, p->kill_leftover ? "1" : "");
+	strv_push(&c->args, p->probe_usage ? "1" : "");
 	strv_pushv(&c->args, p->set_after);
+}
+
+void remote_destlist_call(struct remote_call *c, const char *props, int probe_usage, char *const *datasets)
+{
+	call_init(c, "destlist", destlist_script);
+	strv_push(&c->args, props);
+	strv_push(&c->args, probe_usage ? "1" : "");
+	strv_pushv(&c->args, datasets);
 }
 
 void remote_expire_call(struct remote_call *c, const char *destfs, const char *master_prop,

@@ -33,29 +33,48 @@ void remote_call_free(struct remote_call *c);
 void remote_zrep_argv(struct strv *sv);
 
 /*
- * push: run on the destination of a push. First it ends a receive into
- * target left running by a zrep that gave up or died (KILLED N). When master_prop is set it
- * answers MASTER (split brain: the destination is master too) or NODEST
- * TEXT (cannot read it there), else lists target's snapshots as SNAP
- * "NAME<TAB>GUID" lines; then READY, runs recv_cmd (a shell command line,
- * reading the stream from stdin), answers RECV-FAILED STATUS or RECV-OK;
- * applies set_after ("prop=value", or "@inherit=prop"; SETFAIL WORD on
- * failure); when snap is set reports GUID G of target@snap and, with
- * sent_prop, marks it sent (SENT TIME); finally runs expire_cmd (EXPIRE-OK
- * or EXPIRE-FAILED).
+ * push: run on the destination of a push, with zfs and sh alone (no zrep
+ * there). The conversation:
+ *   1. with kill_leftover, ends a receive into target left running by a
+ *      zrep that gave up or died (KILLED N);
+ *   2. with probe_usage, zfs's usage text between USAGE and USAGE-END;
+ *   3. with list_props (receive_resume_token added where the usage shows
+ *      resuming), "LIST PROPS", the rows of `zfs get` of PROPS on target
+ *      and its snapshots (stderr with them), then "LIST-END STATUS"; else,
+ *      with master_prop, the split-brain check itself (MASTER / NODEST
+ *      TEXT); then READY;
+ *   4. it reads the source's answer on stdin, line by line before the
+ *      stream: "GO" or "GO-S" (receive with recv_cmd_s, the resumable
+ *      receive), anything else ends it; then "T TIME" (the sent time), "A"
+ *      (drop a partial receive first: ABORTED), "R SNAP" (release
+ *      hold_tag from SNAP after the hold moved), "X SNAP" / "XR SNAP"
+ *      (destroy, -r) and "L FS@A,B" / "LR ..." (one destroy of a comma
+ *      list, one by one if refused), ending with ".";
+ *   5. receives (RECV-FAILED STATUS or RECV-OK), applies set_after
+ *      ("prop=value", or "@inherit=prop"; SETFAIL WORD), and when snap is
+ *      set reports GUID G, marks it sent (SENT TIME), puts hold_tag on it
+ *      (HELD) and releases the R snapshots; then the destroys (EXPIRE-OK or
+ *      EXPIRE-FAILED, when there were any).
  */
 struct remote_push_params {
 	const char *target;
-	const char *master_prop; /* NULL: no split-brain check, no listing */
+	const char *master_prop; /* NULL: no split-brain check */
 	const char *sent_prop;   /* NULL: do not mark */
 	const char *snap;        /* the part after '@', or NULL */
 	const char *recv_cmd;
-	const char *expire_cmd; /* or NULL */
-	const char *hold_tag;   /* NULL: no hold; else the received snapshot gets hold TAG (HELD), released
-	                           from the destination's other snapshots (needs master_prop's listing) */
+	const char *recv_cmd_s; /* the same receive, resumable (-s); or NULL */
+	const char *hold_tag;   /* NULL: no hold */
+	const char *list_props; /* NULL: no listing */
+	int kill_leftover;
+	int probe_usage;
 	char *const *set_after; /* or NULL */
 };
 void remote_push_call(struct remote_call *c, const struct remote_push_params *p);
+
+/* destlist: the listing the push script makes, for several destination filesystems at once (sync
+ * all reads every destination of a host in one call): optionally zfs's usage (USAGE ...
+ * USAGE-END), then "LIST PROPS", the rows, "LIST-END STATUS". */
+void remote_destlist_call(struct remote_call *c, const char *props, int probe_usage, char *const *datasets);
 
 /*
  * expire: on a destination, refuse when destfs is master there (MASTER) or

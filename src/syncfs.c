@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "destview.h"
 #include "expire.h"
 #include "lock.h"
 #include "msg.h"
@@ -61,50 +62,36 @@ static void dispose_failed(const char *snap)
 }
 
 /*
- * sync -r: finds out (one round trip) whether the destination can resume
- * and holds a partial receive; if so, completes that transfer first with
- * `zfs send -t TOKEN`, checks the guid, and marks the snapshot it carried
- * sent on both sides (the reference marked the wrong snapshot). snaps is
- * listed again afterwards. Returns 0 or -1.
+ * The destination holds a partial receive (token): when the token names a
+ * snapshot of fs here with the same guid, the transfer is completed with
+ * `zfs send -t TOKEN`, its guid checked, and that snapshot marked sent on
+ * both sides (snaps is listed again). Returns 0 when resumed, 1 when the
+ * token is not one of ours (the caller drops it), -1 when resuming failed.
  */
-static int resume_pending(const struct fsinfo *fi, const struct host *dh, struct zsnaps *snaps, int verbose,
-                          int *resumable)
+static int resume_token(const struct fsinfo *fi, const struct host *dh, struct zsnaps *snaps,
+                        const char *token, int verbose)
 {
 	struct zerr e = {0};
-	int exists = 0, rc = -1;
-	char *token = NULL, *to = NULL;
+	int rc = -1;
+	char *to = NULL, *toguid = NULL;
 	struct push_result res = {0};
-	*resumable = 0;
-	if (zfs_probe_token(dh, fi->dest_fs, &exists, &token, &e) < 0) {
-		error("cannot reach %s: %s", dh->name, zerr_text(&e));
+	if (!zfs_features(&local_host)->send_t) {
+		warn("%s:%s holds a partial receive, and the zfs here cannot resume it", dh->name, fi->dest_fs);
+		rc = 1;
 		goto out;
 	}
-	if (!zfs_features(dh)->recv_s || !zfs_features(&local_host)->send_t) {
-		warn("the zfs on %s cannot resume transfers; syncing %s without -r",
-		     zfs_features(dh)->recv_s ? "this host" : dh->name, fi->fs);
-		rc = 0;
-		goto out;
-	}
-	*resumable = 1;
-	if (!token) {
-		rc = 0;
-		goto out;
-	}
-	char *toguid = NULL;
 	zfs_token_info(&local_host, token, &to, &toguid, &e);
 	const char *at = to ? strchr(to, '@') : NULL;
 	const struct zsnap *s = at ? zsnaps_find(snaps, at + 1) : NULL;
 	/* The send follows the token's guid: it must be our snapshot's, not only its name. */
 	if (!to || !s || strncmp(to, fi->fs, (size_t)(at - to)) != 0 || strlen(fi->fs) != (size_t)(at - to) ||
 	    !str_eq(toguid, s->guid)) {
-		error("%s:%s holds a partial receive of %s (guid %s), which is not a snapshot of %s here; "
-		      "discard it there with zfs receive -A %s",
-		      dh->name, fi->dest_fs, to ? to : "an unknown snapshot", toguid ? toguid : "?", fi->fs,
-		      fi->dest_fs);
-		free(toguid);
+		note("%s:%s holds a partial receive of %s (guid %s), which is not a snapshot of %s here; "
+		     "dropping it there (zfs receive -A)",
+		     dh->name, fi->dest_fs, to ? to : "an unknown snapshot", toguid ? toguid : "?", fi->fs);
+		rc = 1;
 		goto out;
 	}
-	free(toguid);
 	note("resuming the interrupted transfer of %s to %s:%s", to, dh->name, fi->dest_fs);
 	struct push_opts po = {
 	    .snap = to,
@@ -113,6 +100,7 @@ static int resume_pending(const struct fsinfo *fi, const struct host *dh, struct
 	    .check_master = 1,
 	    .recv = {.target = fi->dest_fs, .resumable = 1, .extra = cfg.recv_flags},
 	    .mark_sent = 1,
+	    .hold = 1,
 	};
 	if (push(dh, &po, &res) != 0) {
 		error("resumed transfer of %s failed: %s", to, zerr_text(&res.err));
@@ -123,18 +111,14 @@ static int resume_pending(const struct fsinfo *fi, const struct host *dh, struct
 		      dh->name, fi->dest_fs, res.guid ? res.guid : "?", to, s->guid ? s->guid : "?");
 		goto out;
 	}
-	if (mark_sent_local(to, now_secs()) < 0)
+	if (mark_sent_local(to, res.sent_time) < 0)
 		goto out;
-	zsnaps_free(snaps);
-	if (zrepfs_list_snaps(&local_host, fi->fs, cfg.tag, snaps, &e) != 0) {
-		error("cannot list snapshots of %s: %s", fi->fs, zerr_text(&e));
-		goto out;
-	}
+	zsnaps_mark_sent(snaps, to);
 	rc = 0;
 out:
 	push_result_free(&res);
-	free(token);
 	free(to);
+	free(toguid);
 	zerr_clear(&e);
 	return rc;
 }
@@ -202,7 +186,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		goto out;
 	}
 	locked = 1;
-	if (fsinfo_read(&local_host, fs, &fi) < 0)
+	if (fsview_read(fs, o->changed_only, &fi, &snaps) < 0)
 		goto out;
 	if (!fsinfo_is_master(&fi)) {
 		error("%s is not master here; cannot sync (%s is not yes)", fs, P.master);
@@ -229,9 +213,8 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		rc = lr == 1 ? busy_outcome(fs, o) : lr == -2 ? SYNC_TEMPFAIL : SYNC_FAIL;
 		goto out;
 	}
-	if (zrepfs_snaps(&local_host, fs, &snaps) < 0) {
-		goto out;
-	}
+	/* A run that failed, or died holding the lock, may have left a receive running there. */
+	int leftover = fi.last_error != NULL || hd.pid != 0;
 	const struct zsnap *base = zsnaps_last_sent(&snaps);
 	if (!base) {
 		error("%s has no snapshot marked sent; initialise it with zrep init (or mark one with zrep "
@@ -240,24 +223,21 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		goto out;
 	}
 	if (o->make_snapshot && o->changed_only) {
-		int ch = zfs_changed_since(&local_host, base->name, fs, &e);
+		/* written (since the newest snapshot) where the zfs has it, read with the settings: no
+		 * extra command, no ssh for an unchanged filesystem. Else zfs diff. */
+		const struct zsnap *nw = zsnaps_newest(&snaps, 0);
+		unsigned long long w = 0;
+		int ch;
+		if (fi.written && parse_ull(fi.written, &w) == 0 && nw)
+			ch = w > 0 || strcmp(nw->name, base->name) != 0;
+		else
+			ch = zfs_changed_since(&local_host, base->name, fs, &e);
 		if (ch < 0) {
 			warn("cannot tell whether %s changed since %s (%s); syncing anyway", fs, base->snap,
 			     zerr_text(&e));
 		} else if (ch == 0) {
 			note("%s has not changed since %s; no new snapshot", fs, base->name);
 			rc = mark_sent_local(base->name, now_secs()) < 0 ? SYNC_FAIL : SYNC_OK;
-			goto out;
-		}
-	}
-	int resumable = 0;
-	if (o->resume) {
-		int r = resume_pending(&fi, &dh, &snaps, o->verbose, &resumable);
-		if (r < 0)
-			goto out;
-		base = zsnaps_last_sent(&snaps);
-		if (!base) {
-			error("%s: no snapshot marked sent after resuming", fs);
 			goto out;
 		}
 	}
@@ -281,16 +261,38 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	    .snap = newsnap,
 	    .check_master = 1,
 	    .verbose = o->verbose,
-	    .recv = {.target = fi.dest_fs,
-	             .force = o->force,
-	             .extra = cfg.recv_flags,
-	             .resumable = resumable},
+	    .recv = {.target = fi.dest_fs, .force = o->force, .extra = cfg.recv_flags},
 	    .mark_sent = 1,
 	    .hold = 1,
 	    .remote_expire = !(o->skip_expire || cfg.skip_expire),
 	    .local_snaps = &snaps,
+	    .resumable = 1,
+	    .kill_leftover = leftover,
+	    .stop_on_token = 1,
+	    .dest_rows = destview_rows(dh.name, fi.dest_fs),
 	};
-	if (push(&dh, &po, &res) != 0 && !adopt_by_guid(&res, newsnap, &dh, &fi)) {
+	int pr = push(&dh, &po, &res);
+	if (pr != 0 && res.token) {
+		/* A partial receive there: finish it when it is ours, else drop it; then this sync. */
+		char *token = xstrdup(res.token);
+		int r = resume_token(&fi, &dh, &snaps, token, o->verbose);
+		free(token);
+		push_result_free(&res);
+		if (r < 0)
+			goto out;
+		po.stop_on_token = 0;
+		po.dest_rows = NULL;
+		po.abort_token = r == 1;
+		po.kill_leftover = 0;
+		base = zsnaps_last_sent(&snaps);
+		po.base = base ? base->name : po.base;
+		pr = push(&dh, &po, &res);
+		if (po.abort_token && res.aborted)
+			note("dropped the partial receive on %s:%s", dh.name, fi.dest_fs);
+	}
+	if (o->resume && zfs_features_peek(&dh) && !zfs_features_peek(&dh)->recv_s)
+		warn("the zfs on %s cannot resume transfers; synced %s without -r", dh.name, fs);
+	if (pr != 0 && !adopt_by_guid(&res, newsnap, &dh, &fi)) {
 		if (res.dest_master) {
 			error("split brain: %s:%s is also master; not sending (last sent here: %s, guid %s)",
 			      dh.name, fi.dest_fs, base->name, base->guid ? base->guid : "?");
@@ -318,18 +320,18 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		} else {
 			error("sync of %s to %s:%s failed: %s (%s)", newsnap, dh.name, fi.dest_fs,
 			      zerr_kind_str(res.err.kind), zerr_text(&res.err));
-			if (res.err.kind == ZE_RESUME && !resumable)
-				error("%s:%s holds a partial receive: resume it with zrep sync -r %s, or "
-				      "discard it "
+			if (res.err.kind == ZE_RESUME && !res.used_s)
+				error("%s:%s holds a partial receive that this zfs cannot resume; discard it "
 				      "there with zfs receive -A %s",
-				      dh.name, fi.dest_fs, fs, fi.dest_fs);
+				      dh.name, fi.dest_fs, fi.dest_fs);
 			/* Only a snapshot the destination said it could not receive
 			 * is set aside: one whose receive may have committed (its
 			 * answer lost) stays, and the next sync adopts it by guid
-			 * or sends it. */
-			if (resumable)
-				note("resume mode: keeping %s; zrep sync -r %s resumes the transfer", newsnap,
-				     fs);
+			 * or sends it; one whose receive can be resumed stays too. */
+			if (res.used_s && res.started && o->make_snapshot)
+				note("keeping %s; the next sync resumes the transfer where the destination kept "
+				     "it",
+				     newsnap);
 			else if (o->make_snapshot && (res.recv_failed || !res.started))
 				dispose_failed(newsnap);
 			else if (o->make_snapshot)
@@ -352,14 +354,16 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	if (!res.sent_marked)
 		warn("%s:%s received %s but could not mark it sent", dh.name, fi.dest_fs,
 		     strchr(newsnap, '@'));
-	if (mark_sent_local(newsnap, now_secs()) < 0)
+	if (mark_sent_local(newsnap, res.sent_time ? res.sent_time : now_secs()) < 0)
 		goto out;
 	if (o->make_snapshot)
 		zsnaps_add(&snaps, newsnap, cfg.tag);
 	hold_move(&snaps, newsnap);
-	if (po.remote_expire && !res.expire_ok)
-		warn("remote expire on %s:%s failed (is zrep installed there as '%s'?)", dh.name, fi.dest_fs,
-		     cfg.zrep_path);
+	if (po.remote_expire && res.expire_unusable)
+		warn("%s of %s:%s is not a whole number >= 1; not expiring there", P.savecount, dh.name,
+		     fi.dest_fs);
+	else if (po.remote_expire && !res.expire_ok)
+		warn("could not expire every old snapshot on %s:%s (see above)", dh.name, fi.dest_fs);
 
 	/* Local expiry from the listing in memory, updated with what we sent
 	 * (no second zfs list). */

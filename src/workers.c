@@ -94,6 +94,7 @@ static void slot_finish(struct slot *s, char *const *items, size_t n, const char
 	if ((r == WORKER_FAILED || r == WORKER_TEMPFAIL) && failed_note && n > 1)
 		error("%s of %s failed; continuing with the others", failed_note, items[s->item]);
 	tally(t, r);
+	fslock_release(items[s->item]); /* the parent's hold of the flock, when it took it */
 	sb_release(&s->buf[0]);
 	sb_release(&s->buf[1]);
 	s->pid = 0;
@@ -103,6 +104,7 @@ static void slot_finish(struct slot *s, char *const *items, size_t n, const char
 static void worker_main(int slot, const char *item, int (*job)(const char *, void *), void *arg)
 {
 	host_mux_set_group(workers_mux_group(slot));
+	fslock_keep_only(item); /* the parent took the locks of every item: this one is the worker's */
 	int r = job(item, arg);
 	lock_release_all();
 	fflush(stdout);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "featcache.h"
 #include "msg.h"
 #include "remote.h"
 
@@ -33,22 +34,52 @@ void zfs_features_set(const char *hostname, const struct zfs_features *f)
 	}
 }
 
+const struct zfs_features *zfs_features_peek(const struct host *h)
+{
+	const char *key = h->local ? "" : h->name;
+	for (size_t i = 0; i < ARRAY_SIZE(feats); i++)
+		if (feats[i].host && strcmp(feats[i].host, key) == 0)
+			return &feats[i].f;
+	struct zfs_features f;
+	if (featcache_load(key, &f) != 0)
+		return NULL;
+	zfs_features_set(key, &f);
+	return zfs_features_peek(h);
+}
+
+void zfs_features_learned(const struct host *h, const char *usage)
+{
+	struct zfs_features f;
+	zfs_parse_usage(usage, &f);
+	const char *key = h->local ? "" : h->name;
+	if (strstr(usage, "usage"))
+		featcache_store(key, &f);
+	zfs_features_set(key, &f);
+}
+
 const struct zfs_features *zfs_features(const struct host *h)
 {
 	const char *key = h->local ? "" : h->name;
 	for (size_t i = 0; i < ARRAY_SIZE(feats); i++)
 		if (feats[i].host && strcmp(feats[i].host, key) == 0)
 			return &feats[i].f;
+	struct zfs_features f;
+	if (featcache_load(key, &f) == 0) {
+		zfs_features_set(key, &f);
+		return zfs_features(h);
+	}
 	/* `zfs` alone prints its usage (status 2); stdout and stderr both count. */
 	struct remote_call c;
 	remote_features_call(&c);
 	struct remote_reply r;
 	remote_run(h, &c, EXEC_CAPTURE, &r);
 	remote_call_free(&c);
-	struct zfs_features f;
 	zfs_parse_usage(sb_str(&r.out), &f);
 	debug("zfs features on %s: recv-u=%d recv-o=%d resume=%d bookmarks=%d holds=%d", h->name, f.recv_u,
 	      f.recv_o, f.recv_s, f.bookmarks, f.holds);
+	/* Only an answer that was a usage text is remembered. */
+	if (r.status != SSH_FAILURE && strstr(sb_str(&r.out), "usage"))
+		featcache_store(key, &f);
 	remote_reply_free(&r);
 	zfs_features_set(key, &f);
 	return zfs_features(h);
@@ -245,6 +276,70 @@ int zfs_set(const struct host *h, const char *ds, const char *prop, const char *
 	return st;
 }
 
+int zfs_set_props(const struct host *h, const char *ds, char *const *pv, struct zerr *err)
+{
+	size_t n = 0;
+	while (pv[n])
+		n++;
+	if (n > 1 && zfs_features(h)->multi_set) {
+		struct strv sv = STRV_INIT;
+		strv_push(&sv, "set");
+		strv_pushv(&sv, pv);
+		strv_push(&sv, ds);
+		int st = zfs_exec(h, sv.v, NULL, err);
+		strv_clear(&sv);
+		return st;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int st = zfs_execv(h, err, "set", pv[i], ds, ZEND);
+		if (st != 0)
+			return st;
+	}
+	return 0;
+}
+
+void zfs_argv_destroy_list(struct strv *sv, char *const *snaps, size_t n, int recursive)
+{
+	strv_push(sv, "destroy");
+	if (recursive)
+		strv_push(sv, "-r");
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		const char *at = strchr(snaps[i], '@');
+		sb_adds(&sb, i == 0 || !at ? snaps[i] : at + 1);
+		if (i + 1 < n)
+			sb_adds(&sb, ",");
+	}
+	strv_push_nodup(sv, sb_detach(&sb));
+}
+
+int zfs_destroy_snaps(const struct host *h, char *const *snaps, size_t n, int recursive,
+                      void (*failed)(const char *snap, const struct zerr *e, void *ctx), void *ctx)
+{
+	int bad = 0;
+	if (n > 1 && zfs_features(h)->destroy_list) {
+		struct strv sv = STRV_INIT;
+		zfs_argv_destroy_list(&sv, snaps, n, recursive);
+		struct zerr e = {0};
+		int st = zfs_exec(h, sv.v, NULL, &e);
+		strv_clear(&sv);
+		zerr_clear(&e);
+		if (st == 0)
+			return 0;
+		/* All or nothing there: one by one, so that what can go goes and each refusal is named. */
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct zerr e = {0};
+		if (zfs_destroy(h, snaps[i], recursive, &e) != 0) {
+			bad++;
+			if (failed)
+				failed(snaps[i], &e, ctx);
+		}
+		zerr_clear(&e);
+	}
+	return bad;
+}
+
 int zfs_inherit(const struct host *h, const char *prop, const char *ds, struct zerr *err)
 {
 	return zfs_execv(h, err, "inherit", prop, ds, ZEND);
@@ -421,6 +516,8 @@ int zfs_probe_token(const struct host *h, const char *ds, int *exists, char **to
 		char *usage = xstrndup(out, (size_t)(after - out));
 		struct zfs_features f;
 		zfs_parse_usage(usage, &f);
+		if (strstr(usage, "usage"))
+			featcache_store(h->local ? "" : h->name, &f);
 		free(usage);
 		zfs_features_set(h->local ? "" : h->name, &f);
 		*exists = remote_find(&r, "EXISTS") != NULL;

@@ -15,6 +15,10 @@
 
 /* Probes once per host name per run (one zfs call; on a remote host one ssh). */
 const struct zfs_features *zfs_features(const struct host *h);
+/* What is known of h without asking it (this run, or remembered by featcache), or NULL. */
+const struct zfs_features *zfs_features_peek(const struct host *h);
+/* Records h's features from its usage text, read as part of another remote call. */
+void zfs_features_learned(const struct host *h, const char *usage);
 /* For tests and for hosts probed as part of a batched remote call. */
 void zfs_features_set(const char *hostname, const struct zfs_features *f);
 
@@ -52,6 +56,16 @@ int zfs_get_written_since(const struct host *h, const char *fs, const char *snap
 
 int zfs_set(const struct host *h, const char *ds, const char *prop, const char *value, struct zerr *err);
 int zfs_inherit(const struct host *h, const char *prop, const char *ds, struct zerr *err);
+/* Sets the "prop=value" words pv (NULL-ended) on ds: one zfs set where the zfs takes several, else
+ * one each (stopping at the first failure). */
+int zfs_set_props(const struct host *h, const char *ds, char *const *pv, struct zerr *err);
+/* `destroy [-r] FS@A,B,C` of snapshots of one filesystem (full names). */
+void zfs_argv_destroy_list(struct strv *sv, char *const *snaps, size_t n, int recursive);
+/* Destroys snapshots of one filesystem: in one command where the zfs takes a comma list (all or
+ * nothing there), else, or when that fails, one by one, calling failed() for each that stays.
+ * Returns how many stayed. */
+int zfs_destroy_snaps(const struct host *h, char *const *snaps, size_t n, int recursive,
+                      void (*failed)(const char *snap, const struct zerr *e, void *ctx), void *ctx);
 int zfs_snapshot(const struct host *h, const char *snap, int recursive, struct zerr *err);
 /* Destroys one dataset or snapshot (never -R); retries a few times while busy. */
 int zfs_destroy(const struct host *h, const char *name, int recursive, struct zerr *err);

@@ -344,8 +344,16 @@ void zfs_parse_usage(const char *text, struct zfs_features *f)
 		} else if (str_starts(l, "set ")) {
 			if (strstr(l, "snapshot"))
 				f->snapprops = 1;
+			if (strstr(l, "<property=value> ... <"))
+				f->multi_set = 1;
+		} else if (str_starts(l, "destroy ")) {
+			if (strchr(l, '@') && strstr(l, "[,...]"))
+				f->destroy_list = 1;
 		}
 	}
+	/* written (and written@) came with the same generation of zfs as bookmarks; the usage
+	 * text lists no properties. */
+	f->written = f->bookmarks;
 	/* Resuming needs both halves. */
 	if (!f->send_t)
 		f->recv_s = 0;

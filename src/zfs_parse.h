@@ -78,6 +78,9 @@ const char *zerr_text(const struct zerr *e);
 struct zfs_features {
 	int probed;
 	int recv_u, recv_o, recv_s, send_t, send_p, bookmarks, holds, depth, snapprops;
+	int multi_set;    /* zfs set takes several property=value words at once */
+	int destroy_list; /* zfs destroy takes fs@a,b,c */
+	int written;      /* the written property (OpenZFS; implied by bookmarks) */
 };
 
 /* Pure: reads the usage text printed by `zfs` with no arguments. */

@@ -105,35 +105,38 @@ int zrepfs_snaps(const struct host *h, const char *fs, struct zsnaps *out)
 	return -1;
 }
 
-int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
+static char *fsinfo_props(void)
 {
+	return xasprintf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,type,mounted,readonly", P.master, P.src_fs, P.src_host,
+	                 P.dest_fs, P.dest_host, P.savecount, P.lock_pid, P.lock_owner, P.lock_time,
+	                 P.last_error);
+}
+
+/* Fills fi for ds from rows (rows of other datasets are ignored). Returns 0, or -1 (said why). */
+static int fsinfo_from_rows(const struct zprops *all, const char *ds, struct fsinfo *fi)
+{
+	/* zfs prints a dataset's rows together: look only there (many filesystems read ahead). */
+	struct zprops view = *all;
+	for (size_t i = 0; i < all->n; i++)
+		if (strcmp(all->v[i].name, ds) == 0) {
+			size_t k = i;
+			while (k < all->n && strcmp(all->v[k].name, ds) == 0)
+				k++;
+			view.v = all->v + i;
+			view.n = k - i;
+			break;
+		}
+	const struct zprops *rows = &view;
 	memset(fi, 0, sizeof(*fi));
 	fi->fs = xstrdup(ds);
-	char *props = xasprintf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,type,mounted,readonly", P.master, P.src_fs,
-	                        P.src_host, P.dest_fs, P.dest_host, P.savecount, P.lock_pid, P.lock_owner,
-	                        P.lock_time, P.last_error);
-	char *dsv[] = {(char *)ds, NULL};
-	struct zprops rows;
-	struct zerr e = {0};
-	int st = zfs_get(h, props, NULL, -1, dsv, &rows, &e);
-	free(props);
-	if (st != 0) {
-		if (e.kind == ZE_NOENT)
-			error("no such dataset: %s%s%s", h->local ? "" : h->name, h->local ? "" : ":", ds);
-		else
-			error("cannot read properties of %s: %s", ds, zerr_text(&e));
-		zerr_clear(&e);
-		fsinfo_free(fi);
-		return -1;
-	}
 	const struct zprop *p;
-	if ((p = zprops_find(&rows, ds, P.master)) && p->src == ZSRC_LOCAL)
+	if ((p = zprops_find(rows, ds, P.master)) && p->src == ZSRC_LOCAL)
 		fi->master = xstrdup(p->value);
-	fi->src_fs = set_if(zprops_find(&rows, ds, P.src_fs));
-	fi->src_host = set_if(zprops_find(&rows, ds, P.src_host));
-	fi->dest_host = set_if(zprops_find(&rows, ds, P.dest_host));
-	fi->savecount = set_if(zprops_find(&rows, ds, P.savecount));
-	if ((p = zprops_find(&rows, ds, P.dest_fs))) {
+	fi->src_fs = set_if(zprops_find(rows, ds, P.src_fs));
+	fi->src_host = set_if(zprops_find(rows, ds, P.src_host));
+	fi->dest_host = set_if(zprops_find(rows, ds, P.dest_host));
+	fi->savecount = set_if(zprops_find(rows, ds, P.savecount));
+	if ((p = zprops_find(rows, ds, P.dest_fs))) {
 		fi->dest_fs = set_if(p);
 		fi->dest_fs_src = p->src;
 		if (p->inherited_from)
@@ -142,17 +145,18 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 	const char *lockp[] = {P.lock_pid, P.lock_owner, P.lock_time};
 	char **lockv[] = {&fi->lock_pid, &fi->lock_owner, &fi->lock_time};
 	for (size_t i = 0; i < ARRAY_SIZE(lockp); i++)
-		if ((p = zprops_find(&rows, ds, lockp[i])) && p->src == ZSRC_LOCAL)
+		if ((p = zprops_find(rows, ds, lockp[i])) && p->src == ZSRC_LOCAL)
 			*lockv[i] = xstrdup(p->value);
-	fi->type = set_if(zprops_find(&rows, ds, "type"));
-	fi->mounted = set_if(zprops_find(&rows, ds, "mounted"));
-	if ((p = zprops_find(&rows, ds, "readonly"))) {
+	fi->type = set_if(zprops_find(rows, ds, "type"));
+	fi->mounted = set_if(zprops_find(rows, ds, "mounted"));
+	if ((p = zprops_find(rows, ds, "readonly"))) {
 		fi->readonly = xstrdup(p->value);
 		fi->readonly_src = p->src;
 	}
-	if ((p = zprops_find(&rows, ds, P.last_error)) && p->src == ZSRC_LOCAL)
+	if ((p = zprops_find(rows, ds, P.last_error)) && p->src == ZSRC_LOCAL)
 		fi->last_error = xstrdup(p->value);
-	zprops_free(&rows);
+	if ((p = zprops_find(rows, ds, "written")))
+		fi->written = set_if(p);
 	/* zrep's own settings: a control character in one is never acted on. */
 	const char *names[] = {P.master, P.src_fs, P.src_host, P.dest_fs, P.dest_host, P.savecount};
 	const char *vals[] = {fi->master,  fi->src_fs,    fi->src_host,
@@ -167,6 +171,137 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
 			return -1;
 		}
 	return 0;
+}
+
+static void read_error(const struct host *h, const char *ds, struct zerr *e)
+{
+	if (e->kind == ZE_NOENT)
+		error("no such dataset: %s%s%s", h->local ? "" : h->name, h->local ? "" : ":", ds);
+	else
+		error("cannot read properties of %s: %s", ds, zerr_text(e));
+	zerr_clear(e);
+}
+
+int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
+{
+	char *props = fsinfo_props();
+	char *dsv[] = {(char *)ds, NULL};
+	struct zprops rows;
+	struct zerr e = {0};
+	int st = zfs_get(h, props, NULL, -1, dsv, &rows, &e);
+	free(props);
+	if (st != 0) {
+		memset(fi, 0, sizeof(*fi));
+		read_error(h, ds, &e);
+		return -1;
+	}
+	int rc = fsinfo_from_rows(&rows, ds, fi);
+	zprops_free(&rows);
+	return rc;
+}
+
+/* Rows read ahead for several filesystems at once (sync all): one zfs get of their settings and
+ * snapshots, taken under their locks. */
+static struct zprops ahead;
+static struct strv ahead_fs;
+
+/* The one listing of fs and its snapshots: settings, then the snapshot columns, userrefs (native)
+ * last; written where the zfs has it. */
+static char *view_props(const struct host *h, int holds, int written)
+{
+	char *fp = fsinfo_props();
+	char *sp = zsnaps_props(cfg.tag, holds ? "userrefs" : NULL);
+	char *all = xasprintf("%s,%s%s", fp, sp, written && zfs_features(h)->written ? ",written" : "");
+	free(fp);
+	free(sp);
+	return all;
+}
+
+static int view_get(const struct host *h, char *const *dsv, int written, struct zprops *rows, struct zerr *e)
+{
+	char *props = view_props(h, 1, written);
+	int st = zfs_get(h, props, NULL, 1, dsv, rows, e);
+	free(props);
+	if (st != 0 && e->kind == ZE_NOTSUP) {
+		/* a zfs without holds refuses userrefs */
+		zerr_clear(e);
+		props = view_props(h, 0, written);
+		st = zfs_get(h, props, NULL, 1, dsv, rows, e);
+		free(props);
+	}
+	return st;
+}
+
+int fsview_prefetch(char *const *fss, size_t n, int written)
+{
+	if (n == 0)
+		return 0;
+	struct strv dsv = STRV_INIT;
+	for (size_t i = 0; i < n; i++)
+		strv_push(&dsv, fss[i]);
+	struct zerr e = {0};
+	int st = view_get(&local_host, dsv.v, written, &ahead, &e);
+	if (st == 0) {
+		strv_clear(&ahead_fs);
+		strv_pushv(&ahead_fs, dsv.v);
+	} else {
+		/* One missing (destroyed since the list) fails them all: each reads its own then. */
+		debug("reading ahead failed (%s); each filesystem is read on its own", zerr_text(&e));
+	}
+	zerr_clear(&e);
+	strv_clear(&dsv);
+	return st == 0 ? 0 : -1;
+}
+
+int fsview_peek(const char *ds, struct fsinfo *fi)
+{
+	for (size_t i = 0; i < ahead_fs.n; i++)
+		if (strcmp(ahead_fs.v[i], ds) == 0)
+			return fsinfo_from_rows(&ahead, ds, fi);
+	return -1;
+}
+
+int fsview_unchanged(const char *ds)
+{
+	struct fsinfo fi;
+	if (fsview_peek(ds, &fi) < 0)
+		return 0;
+	struct zsnaps s;
+	zsnaps_parse(&ahead, ds, cfg.tag, &s);
+	const struct zsnap *nw = zsnaps_newest(&s, 0), *ls = zsnaps_last_sent(&s);
+	int same = fi.written && strcmp(fi.written, "0") == 0 && nw && ls && strcmp(nw->name, ls->name) == 0;
+	zsnaps_free(&s);
+	fsinfo_free(&fi);
+	return same;
+}
+
+int fsview_read(const char *ds, int written, struct fsinfo *fi, struct zsnaps *snaps)
+{
+	for (size_t i = 0; i < ahead_fs.n; i++)
+		if (strcmp(ahead_fs.v[i], ds) == 0) {
+			free(ahead_fs.v[i]);
+			ahead_fs.v[i] = xstrdup(""); /* used once: a second read goes to zfs */
+			if (fsinfo_from_rows(&ahead, ds, fi) < 0)
+				return -1;
+			zsnaps_parse(&ahead, ds, cfg.tag, snaps);
+			return 0;
+		}
+	char *dsv[] = {(char *)ds, NULL};
+	struct zprops rows;
+	struct zerr e = {0};
+	if (view_get(&local_host, dsv, written, &rows, &e) != 0) {
+		memset(fi, 0, sizeof(*fi));
+		memset(snaps, 0, sizeof(*snaps));
+		read_error(&local_host, ds, &e);
+		return -1;
+	}
+	int rc = fsinfo_from_rows(&rows, ds, fi);
+	if (rc == 0)
+		zsnaps_parse(&rows, ds, cfg.tag, snaps);
+	else
+		memset(snaps, 0, sizeof(*snaps));
+	zprops_free(&rows);
+	return rc;
 }
 
 int fsinfo_read_configured(const char *ds, struct fsinfo *fi)
@@ -196,6 +331,7 @@ void fsinfo_free(struct fsinfo *fi)
 	free(fi->lock_owner);
 	free(fi->lock_time);
 	free(fi->last_error);
+	free(fi->written);
 	memset(fi, 0, sizeof(*fi));
 }
 

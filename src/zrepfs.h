@@ -23,6 +23,7 @@ struct fsinfo {
 	enum zsrc readonly_src;
 	char *lock_pid, *lock_owner, *lock_time; /* set locally, or NULL */
 	char *last_error;                        /* local TAG:last-error ("UNIXTIME MESSAGE"), or NULL */
+	char *written; /* bytes written since the newest snapshot, where asked for and the zfs has it */
 };
 
 /*
@@ -31,6 +32,20 @@ struct fsinfo {
  */
 int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi);
 void fsinfo_free(struct fsinfo *fi);
+
+/*
+ * The settings and the snapshots of a local filesystem in one zfs get
+ * (written too when asked, where the zfs has it): fi as fsinfo_read, snaps
+ * as zrepfs_snaps. Rows read ahead by fsview_prefetch are used once
+ * instead. Returns 0, or -1 with a message.
+ */
+int fsview_read(const char *ds, int written, struct fsinfo *fi, struct zsnaps *snaps);
+/* The settings of ds read ahead (not used up), or -1 when none were. */
+int fsview_peek(const char *ds, struct fsinfo *fi);
+/* 1 when ds was read ahead with written = 0 and its newest snapshot is its last sent (sync -c). */
+int fsview_unchanged(const char *ds);
+/* Reads ahead the views of fss (all local) in one zfs get. Returns 0, or -1 (each reads its own). */
+int fsview_prefetch(char *const *fss, size_t n, int written);
 /* fsinfo_read of a local ds that must be a zrep filesystem of this tag. Returns 0, or -1 (said why, fi
  * freed). */
 int fsinfo_read_configured(const char *ds, struct fsinfo *fi);

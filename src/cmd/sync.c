@@ -9,6 +9,7 @@
 
 #include "../cmd.h"
 #include "../config.h"
+#include "../destview.h"
 #include "../lock.h"
 #include "../msg.h"
 #include "../props.h"
@@ -159,6 +160,27 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 	}
 	/* two workers never touch one filesystem */
 	workers_dedupe(&fss);
+	if (fss.n > 1) {
+		/* The locks first (no zfs command), then the settings and snapshots of every
+		 * filesystem locked, in one zfs get, which the workers read from. A busy one is left
+		 * to its job, which says so. */
+		struct strv got = STRV_INIT;
+		for (size_t i = 0; i < fss.n; i++)
+			if (fslock_take(fss.v[i], 1) == 0)
+				strv_push(&got, fss.v[i]);
+		fsview_prefetch(got.v, got.n, o->changed_only);
+		/* and the destinations' side, one call per host (over the shared connection) */
+		host_mux_prepare();
+		struct strv changed = STRV_INIT;
+		for (size_t i = 0; i < got.n; i++)
+			if (!o->changed_only || !fsview_unchanged(got.v[i]))
+				strv_push(&changed, got.v[i]);
+		/* Worth a call of its own only over a shared connection (else a handshake more). */
+		if (host_mux_dir())
+			destview_prefetch(changed.v, changed.n);
+		strv_clear(&changed);
+		strv_clear(&got);
+	}
 	struct worker_tally t;
 	workers_run(fss.v, fss.n, parallel, sync_job, (void *)o, cmdname, &t);
 	if ((t.failed || t.tempfail) && fss.n > 1)

@@ -40,28 +40,108 @@ TEST(remote_push_params_pinned)
 	    .remote_expire = 1,
 	};
 	struct remote_call c;
-	push_call(&o, &c);
+	push_call(&o, NULL, &c);
+	/* features unknown: the usage is asked for; no listing without local_snaps */
 	const char *want[] = {"back/a b",
 	                      "zrep:master",
 	                      "zrep:sent",
 	                      "zrep_000002",
 	                      "zfs receive -F 'back/a b'",
-	                      "zrep expire 'back/a b'",
+	                      "",
 	                      "zrep",
+	                      "",
+	                      "",
+	                      "1",
 	                      "readonly=on",
 	                      "@inherit=mountpoint"};
 	check_args(&c, want, ARRAY_SIZE(want));
+	remote_call_free(&c);
+
+	/* A sync: listing (with the token where the destination resumes), -s variant, leftover
+	 * receives ended, usage known. */
+	struct zsnaps none = {0};
+	struct zfs_features df = {.probed = 1, .recv_s = 1, .send_t = 1, .holds = 1};
+	struct push_opts os = {
+	    .base = "t/a@zrep_000001",
+	    .snap = "t/a@zrep_000002",
+	    .check_master = 1,
+	    .recv = {.target = "b/a"},
+	    .mark_sent = 1,
+	    .hold = 1,
+	    .remote_expire = 1,
+	    .local_snaps = &none,
+	    .resumable = 1,
+	    .kill_leftover = 1,
+	};
+	push_call(&os, &df, &c);
+	const char *wants[] = {"b/a",
+	                       "zrep:master",
+	                       "zrep:sent",
+	                       "zrep_000002",
+	                       "zfs receive b/a",
+	                       "zfs receive -s b/a",
+	                       "zrep",
+	                       "zrep:master,zrep:savecount,zrep:sent,guid,creation,userrefs,receive_resume_token",
+	                       "1",
+	                       ""};
+	check_args(&c, wants, ARRAY_SIZE(wants));
 	remote_call_free(&c);
 
 	/* No split-brain check, no marks, no expire; an infilter goes before the receive. */
 	cfg.infilter = "gunzip -c";
 	cfg.recursive = 1;
 	struct push_opts o2 = {.snap = "t/x@zrep_000000", .recv = {.target = "b/x", .unmounted = 1}};
-	push_call(&o2, &c);
-	const char *want2[] = {"b/x", "", "", "zrep_000000", "gunzip -c | zfs receive -u b/x", "", ""};
+	push_call(&o2, &df, &c);
+	const char *want2[] = {"b/x", "", "", "zrep_000000", "gunzip -c | zfs receive -u b/x", "", "", "", "", ""};
 	check_args(&c, want2, ARRAY_SIZE(want2));
 	remote_call_free(&c);
 	setup();
+}
+
+/* The answer written before the stream: the destination's expiry planned from its own listing
+ * and savecount, zrep's hold moved, a comma list where the zfs takes one. */
+TEST(push_answer_plans_destination)
+{
+	setup();
+	const char *text = "b/a\tzrep:savecount\t2\treceived\n"
+	                   "b/a@zrep_000001\tzrep:savecount\t2\tinherited from b/a\n"
+	                   "b/a@zrep_000002\tzrep:savecount\t2\tinherited from b/a\n"
+	                   "b/a@zrep_000003\tzrep:savecount\t2\tinherited from b/a\n"
+	                   "b/a@mine\tzrep:savecount\t2\tinherited from b/a\n"
+	                   "b/a\tguid\t1\t-\n"
+	                   "b/a@zrep_000001\tguid\t11\t-\n"
+	                   "b/a@zrep_000002\tguid\t12\t-\n"
+	                   "b/a@zrep_000003\tguid\t13\t-\n"
+	                   "b/a@mine\tguid\t14\t-\n"
+	                   "b/a\tuserrefs\t-\t-\n"
+	                   "b/a@zrep_000001\tuserrefs\t0\t-\n"
+	                   "b/a@zrep_000002\tuserrefs\t0\t-\n"
+	                   "b/a@zrep_000003\tuserrefs\t1\t-\n"
+	                   "b/a@mine\tuserrefs\t0\t-\n";
+	struct zprops rows;
+	CHECK_INT(zfs_parse_get(text, &rows), 0);
+	struct push_opts o = {.snap = "t/a@zrep_000004", .recv = {.target = "b/a"}, .mark_sent = 1, .hold = 1,
+	                      .remote_expire = 1};
+	struct strbuf sb = STRBUF_INIT;
+	long planned = 0;
+	push_answer(&o, &rows, NULL, 1, 1700000000, &sb, &planned);
+	CHECK_STR(sb_str(&sb), "GO-S\nT 1700000000\nR b/a@zrep_000003\n"
+	                       "X b/a@zrep_000001\nX b/a@zrep_000002\n.\n");
+	CHECK_INT(planned, 2);
+	sb_release(&sb);
+	struct zfs_features df = {.probed = 1, .destroy_list = 1};
+	o.abort_token = 1;
+	push_answer(&o, &rows, &df, 0, 5, &sb, &planned);
+	CHECK_STR(sb_str(&sb), "GO\nT 5\nA\nR b/a@zrep_000003\nL b/a@zrep_000001,zrep_000002\n.\n");
+	sb_release(&sb);
+	zprops_free(&rows);
+	/* an unusable savecount there: nothing destroyed, and said */
+	CHECK_INT(zfs_parse_get("b/a\tzrep:savecount\t0x5\tlocal\n", &rows), 0);
+	push_answer(&o, &rows, &df, 0, 5, &sb, &planned);
+	CHECK_INT(planned, -1);
+	CHECK_STR(sb_str(&sb), "GO\nT 5\nA\n.\n");
+	sb_release(&sb);
+	zprops_free(&rows);
 }
 
 TEST(remote_expire_params_pinned)
@@ -147,13 +227,15 @@ TEST(remote_script_is_fixed_text_data_in_args)
 	CHECK(strstr(out.v[2], "'$(touch /tmp/pwned)'") != NULL);
 	CHECK(strchr(c.script, '!') == NULL);
 	/* no script has a '!' (a csh login shell would expand it even inside quotes) */
-	struct remote_call all[4];
+	struct remote_call all[5];
 	struct remote_push_params pp = {.target = "b/x", .recv_cmd = "zfs receive b/x"};
 	remote_push_call(&all[0], &pp);
 	remote_probe_call(&all[1], "b/x");
 	remote_killrecv_call(&all[2], "b/x");
 	remote_snaplist_call(&all[3], "zrep:sent", "b/x", ev);
-	for (size_t i = 0; i < 4; i++) {
+	char *dests[] = {"b/x", "b/y", NULL};
+	remote_destlist_call(&all[4], "zrep:master,guid", 1, dests);
+	for (size_t i = 0; i < 5; i++) {
 		CHECK(strchr(all[i].script, '!') == NULL);
 		remote_call_free(&all[i]);
 	}

@@ -2,6 +2,7 @@
 
 #include "harness.h"
 #include "snaps.h"
+#include "featcache.h"
 #include "zfs.h"
 
 TEST(parse_get_sources)
@@ -68,6 +69,8 @@ TEST(classify_errors)
 
 static const char *fuse_usage = "usage: zfs command args ...\n"
                                 "\tlist [-rH][-d max] [-o property[,...]] [-t type[,...]] [-s property] ...\n"
+                                "\tdestroy [-rRf] <filesystem|volume>\n"
+                                "\tdestroy [-rRd] <snapshot>\n"
                                 "\tset <property=value> <filesystem|volume|snapshot> ...\n"
                                 "\tsend [-RDp] [-[iI] snapshot] <snapshot>\n"
                                 "\treceive [-vnF] <filesystem|volume|snapshot>\n"
@@ -76,6 +79,9 @@ static const char *fuse_usage = "usage: zfs command args ...\n"
 
 static const char *openzfs_usage =
     "\tlist [-Hp] [-r|-d max] [-o property[,...]] [-s property]...\n"
+    "\tdestroy [-fnpRrv] <filesystem|volume>\n"
+    "\tdestroy [-dnpRrv] <filesystem|volume>@<snap>[%<snap>][,...]\n"
+    "\tdestroy <filesystem|volume>#<bookmark>\n"
     "\tset <property=value> ... <filesystem|volume|snapshot> ...\n"
     "\tsend [-DLPbcehnpsvw] [-i|-I snapshot]\n"
     "\t     [-R [-X dataset[,dataset]...]]     <snapshot>\n"
@@ -104,6 +110,9 @@ TEST(features_zfs_fuse)
 	CHECK_INT(f.depth, 1);
 	CHECK_INT(f.snapprops, 1);
 	CHECK_INT(f.send_p, 1);
+	CHECK_INT(f.multi_set, 0);
+	CHECK_INT(f.destroy_list, 0);
+	CHECK_INT(f.written, 0);
 }
 
 TEST(features_openzfs)
@@ -117,6 +126,9 @@ TEST(features_openzfs)
 	CHECK_INT(f.bookmarks, 1);
 	CHECK_INT(f.holds, 1);
 	CHECK_INT(f.send_p, 1);
+	CHECK_INT(f.multi_set, 1);
+	CHECK_INT(f.destroy_list, 1);
+	CHECK_INT(f.written, 1);
 }
 
 TEST(send_recv_argv)
@@ -273,4 +285,34 @@ TEST(token_toname)
 	CHECK_STR(g, "58");
 	free(g);
 	CHECK(zfs_parse_token_toguid("toguid = zz") == NULL);
+}
+
+TEST(destroy_list_and_feature_cache_text)
+{
+	struct strv sv = STRV_INIT;
+	char *snaps[] = {"t/a b@zrep_000001", "t/a b@zrep_000002", "t/a b@zrep_000003"};
+	zfs_argv_destroy_list(&sv, snaps, 3, 0);
+	CHECK_INT(sv.n, 2);
+	CHECK_STR(sv.v[1], "t/a b@zrep_000001,zrep_000002,zrep_000003");
+	strv_clear(&sv);
+	zfs_argv_destroy_list(&sv, snaps, 1, 1);
+	CHECK_INT(sv.n, 3);
+	CHECK_STR(sv.v[1], "-r");
+	CHECK_STR(sv.v[2], "t/a b@zrep_000001");
+	strv_clear(&sv);
+
+	struct zfs_features f = {0}, g;
+	zfs_parse_usage(openzfs_usage, &f);
+	char *text = featcache_format("h2", "", &f);
+	CHECK_INT(featcache_parse(text, "h2", "", &g), 0);
+	CHECK_INT(g.recv_s, 1);
+	CHECK_INT(g.multi_set, 1);
+	CHECK_INT(g.destroy_list, 1);
+	CHECK_INT(g.probed, 1);
+	/* another host's entry, another zfs binary, or a damaged file is not trusted */
+	CHECK_INT(featcache_parse(text, "h3", "", &g), -1);
+	CHECK_INT(featcache_parse(text, "h2", "123 456", &g), -1);
+	text[strlen(text) - 2] = '7';
+	CHECK_INT(featcache_parse(text, "h2", "", &g), -1);
+	free(text);
 }
