@@ -399,6 +399,8 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	struct zprops rows = {0};
 	int have_rows = 0;
 	int ready = 0, rl, stop = 0;
+	if (o->before_ready && o->before_ready(o->ctx) < 0)
+		stop = res->local_failed = 1;
 	char *lprops = NULL;
 	enum { PLAIN, USAGE, LISTING } mode = PLAIN;
 	double deadline = cfg.timeout ? mono_now() + cfg.timeout : 0;
@@ -505,9 +507,16 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	if (!res->stalled && !res->timed_out) {
 		/* The rest of the conversation: the receive's end, the marks, the expire. */
 		deadline = cfg.timeout ? mono_now() + cfg.timeout : 0;
+		int local_ok = res->started && !res->stalled;
+		for (size_t i = 0; i < nst; i++)
+			local_ok = local_ok && st[i].status == 0;
 		while ((rl = remote_read_line(rp.out_fd, &line, deadline)) > 0) {
 			debug("remote: %s", sb_str(&line));
 			handle_marker(sb_str(&line), res);
+			if (res->recv_ok && local_ok && o->on_received && !res->received_called) {
+				res->received_called = 1;
+				o->on_received(o->ctx, res);
+			}
 		}
 		if (rl < 0)
 			res->timed_out = 1;

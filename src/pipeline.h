@@ -17,6 +17,8 @@
 #include "snaps.h"
 #include "zfs.h"
 
+struct push_result;
+
 struct push_opts {
 	const char *base;      /* full name of the incremental base, NULL = full stream */
 	const char *snap;      /* full name of the snapshot to send */
@@ -41,6 +43,13 @@ struct push_opts {
 	 * receive completed but which died before recording it is recovered.
 	 */
 	const struct zsnaps *local_snaps;
+	/* Work that overlaps with the connection: called once the remote side is started, before its
+	 * READY is read (a sync takes its snapshot there); < 0 stops the push (res->local_failed). */
+	int (*before_ready)(void *ctx);
+	/* Called as soon as the destination confirmed the receive and every stage here succeeded,
+	 * while the destination goes on with its marks and expiry (a sync records it here then). */
+	void (*on_received)(void *ctx, const struct push_result *res);
+	void *ctx;
 	/* The destination's listing, read ahead (destview): the push script lists nothing then. */
 	const struct zprops *dest_rows;
 };
@@ -60,6 +69,8 @@ struct push_result {
 	char *token;          /* the destination's resume token, when it holds a partial receive */
 	int aborted;          /* the destination dropped its partial receive */
 	int used_s;           /* the receive ran with -s */
+	int local_failed;     /* before_ready failed: nothing was sent */
+	int received_called;  /* on_received was called */
 	int expire_unusable;  /* the destination's savecount is not a usable number: not expired there */
 	long long sent_time;  /* the TAG:sent value given to the destination */
 	struct strv remote_names, remote_guids; /* destination's snapshots (local_snaps mode) */

@@ -165,6 +165,90 @@ static int adopt_by_guid(const struct push_result *res, const char *snap, const 
 	return same;
 }
 
+/* What a sync's push callbacks work on. */
+struct sync_state {
+	const struct sync_opts *o;
+	struct fsinfo *fi;
+	struct zsnaps *snaps;
+	const struct host *dh;
+	const struct zsnap *base;
+	const char *newsnap;
+	struct lock_holder hd;
+	int marked;   /* lock properties written */
+	int taken;    /* the new snapshot exists */
+	int rc;       /* the outcome when before_ready failed */
+	int recorded; /* record_sent ran */
+	int record_rc;
+};
+
+/* The lock's properties (once). 0, or -1 with st->rc set. */
+static int sync_mark_lock(struct sync_state *st)
+{
+	const char *fs = st->fi->fs;
+	if (!st->marked) {
+		int lr = fslock_mark(fs, &st->hd, st->o->quiet_secs > 0);
+		if (lr != 0) {
+			st->rc = lr == 1 ? busy_outcome(fs, st->o) : lr == -2 ? SYNC_TEMPFAIL : SYNC_FAIL;
+			return -1;
+		}
+		st->marked = 1;
+	}
+	return 0;
+}
+
+/* Overlaps with the ssh connection: the lock's properties, then the new snapshot. */
+static int sync_before_ready(void *ctx)
+{
+	struct sync_state *st = ctx;
+	if (sync_mark_lock(st) < 0)
+		return -1;
+	if (st->o->make_snapshot && !st->taken) {
+		if (makesnap_take(st->fi, st->newsnap) < 0) {
+			st->rc = SYNC_FAIL;
+			return -1;
+		}
+		st->taken = 1;
+	}
+	return 0;
+}
+
+/* The destination holds the new snapshot: mark it sent here, move the hold, expire here. Runs
+ * while the destination does the same on its side. */
+static void record_sent(void *ctx, const struct push_result *res)
+{
+	struct sync_state *st = ctx;
+	if (st->recorded)
+		return;
+	st->recorded = 1;
+	const char *newsnap = st->newsnap;
+	long long t = res->sent_time ? res->sent_time : now_secs();
+	if (res->adopted_base) {
+		const struct zsnap *ab = zsnaps_find(st->snaps, strchr(res->adopted_base, '@') + 1);
+		if (ab && snapname_cmp(&ab->sn, &st->base->sn) > 0) {
+			note("%s was already on %s:%s (an earlier run was not recorded); sent from there",
+			     res->adopted_base, st->dh->name, st->fi->dest_fs);
+			mark_sent_local(res->adopted_base, t);
+		} else {
+			note("%s is not on %s:%s; sent from %s, the newest snapshot both sides hold",
+			     st->base->name, st->dh->name, st->fi->dest_fs, res->adopted_base);
+		}
+	}
+	if (mark_sent_local(newsnap, t) < 0) {
+		st->record_rc = -1;
+		return;
+	}
+	if (st->o->make_snapshot)
+		zsnaps_add(st->snaps, newsnap, cfg.tag);
+	hold_move(st->snaps, newsnap);
+	/* Local expiry from the listing in memory, updated with what we sent (no second zfs list). */
+	if (!(st->o->skip_expire || cfg.skip_expire)) {
+		if (res->adopted_base)
+			zsnaps_mark_sent(st->snaps, res->adopted_base); /* harmless when older */
+		zsnaps_mark_sent(st->snaps, newsnap);
+		expire_local(st->fi, st->snaps);
+	}
+}
+
 int sync_fs(const char *fs, const struct sync_opts *o)
 {
 	struct fsinfo fi;
@@ -204,14 +288,18 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		error("%s: refusing the value of %s", fs, P.dest_fs);
 		goto out;
 	}
+	struct sync_state sst = {.o = o, .fi = &fi, .snaps = &snaps, .dh = &dh};
 	struct lock_holder hd = {-1, fi.lock_owner, fi.lock_time};
 	if (!fi.lock_pid || parse_ll(fi.lock_pid, &hd.pid) < 0)
 		hd.pid = fi.lock_pid ? -1 : 0;
-	lr = fslock_mark(fs, &hd, o->quiet_secs > 0);
-	if (lr != 0) {
-		locked = 0; /* released by fslock_mark */
-		rc = lr == 1 ? busy_outcome(fs, o) : lr == -2 ? SYNC_TEMPFAIL : SYNC_FAIL;
-		goto out;
+	sst.hd = hd;
+	/* Without a push ahead the lock's properties are written now; else while ssh connects. */
+	if (!o->make_snapshot || o->changed_only) {
+		if (sync_mark_lock(&sst) < 0) {
+			locked = 0; /* released by fslock_mark */
+			rc = sst.rc;
+			goto out;
+		}
 	}
 	/* A run that failed, or died holding the lock, may have left a receive running there. */
 	int leftover = fi.last_error != NULL || hd.pid != 0;
@@ -242,7 +330,8 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		}
 	}
 	if (o->make_snapshot) {
-		newsnap = makesnap(&fi, &snaps);
+		/* named now, taken while ssh connects (sync_before_ready) */
+		newsnap = makesnap_name(&fi, &snaps);
 		if (!newsnap)
 			goto out;
 	} else {
@@ -270,8 +359,19 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	    .kill_leftover = leftover,
 	    .stop_on_token = 1,
 	    .dest_rows = destview_rows(dh.name, fi.dest_fs),
+	    .before_ready = sync_before_ready,
+	    .on_received = record_sent,
+	    .ctx = &sst,
 	};
+	sst.base = base;
+	sst.newsnap = newsnap;
 	int pr = push(&dh, &po, &res);
+	if (res.local_failed) {
+		if (!sst.marked)
+			locked = 0; /* released by fslock_mark */
+		rc = sst.rc;
+		goto out;
+	}
 	if (pr != 0 && res.token) {
 		/* A partial receive there: finish it when it is ours, else drop it; then this sync. */
 		char *token = xstrdup(res.token);
@@ -286,12 +386,21 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		po.kill_leftover = 0;
 		base = zsnaps_last_sent(&snaps);
 		po.base = base ? base->name : po.base;
+		sst.base = base ? base : sst.base;
 		pr = push(&dh, &po, &res);
 		if (po.abort_token && res.aborted)
 			note("dropped the partial receive on %s:%s", dh.name, fi.dest_fs);
 	}
 	if (o->resume && zfs_features_peek(&dh) && !zfs_features_peek(&dh)->recv_s)
 		warn("the zfs on %s cannot resume transfers; synced %s without -r", dh.name, fs);
+	if (pr != 0 && sst.recorded) {
+		/* The receive was confirmed and recorded; what failed after it was the destination's
+		 * marks or expiry, which the next sync does again. */
+		warn("%s:%s received %s, but the rest of its work there did not finish (%s)", dh.name,
+		     fi.dest_fs, strchr(newsnap, '@'),
+		     res.timed_out ? "no answer within ZREP_TIMEOUT" : zerr_text(&res.err));
+		pr = 0;
+	}
 	if (pr != 0 && !adopt_by_guid(&res, newsnap, &dh, &fi)) {
 		if (res.dest_master) {
 			error("split brain: %s:%s is also master; not sending (last sent here: %s, guid %s)",
@@ -340,40 +449,17 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		}
 		goto out;
 	}
-	if (res.adopted_base) {
-		const struct zsnap *ab = zsnaps_find(&snaps, strchr(res.adopted_base, '@') + 1);
-		if (ab && snapname_cmp(&ab->sn, &base->sn) > 0) {
-			note("%s was already on %s:%s (an earlier run was not recorded); sent from there",
-			     res.adopted_base, dh.name, fi.dest_fs);
-			mark_sent_local(res.adopted_base, now_secs());
-		} else {
-			note("%s is not on %s:%s; sent from %s, the newest snapshot both sides hold",
-			     base->name, dh.name, fi.dest_fs, res.adopted_base);
-		}
-	}
+	record_sent(&sst, &res);
+	if (sst.record_rc < 0)
+		goto out;
 	if (!res.sent_marked)
 		warn("%s:%s received %s but could not mark it sent", dh.name, fi.dest_fs,
 		     strchr(newsnap, '@'));
-	if (mark_sent_local(newsnap, res.sent_time ? res.sent_time : now_secs()) < 0)
-		goto out;
-	if (o->make_snapshot)
-		zsnaps_add(&snaps, newsnap, cfg.tag);
-	hold_move(&snaps, newsnap);
 	if (po.remote_expire && res.expire_unusable)
 		warn("%s of %s:%s is not a whole number >= 1; not expiring there", P.savecount, dh.name,
 		     fi.dest_fs);
 	else if (po.remote_expire && !res.expire_ok)
 		warn("could not expire every old snapshot on %s:%s (see above)", dh.name, fi.dest_fs);
-
-	/* Local expiry from the listing in memory, updated with what we sent
-	 * (no second zfs list). */
-	if (!(o->skip_expire || cfg.skip_expire)) {
-		if (res.adopted_base)
-			zsnaps_mark_sent(&snaps,
-			                 res.adopted_base); /* harmless when older: newsnap is newer */
-		zsnaps_mark_sent(&snaps, newsnap);
-		expire_local(&fi, &snaps);
-	}
 	if (o->newsnap_out) {
 		*o->newsnap_out = newsnap;
 		newsnap = NULL;

@@ -13,7 +13,7 @@
 #include "msg.h"
 #include "props.h"
 
-char *makesnap(const struct fsinfo *fi, const struct zsnaps *snaps)
+char *makesnap_name(const struct fsinfo *fi, const struct zsnaps *snaps)
 {
 	if (!str_eq(fi->src_host, host_local_name())) {
 		error("%s: not the master host for this filesystem (src-host is %s, we are %s)", fi->fs,
@@ -33,22 +33,34 @@ char *makesnap(const struct fsinfo *fi, const struct zsnaps *snaps)
 			next = snaps->v[i].sn.seq + 1;
 		any = 1;
 	}
-	char *name = snapname_format(fi->fs, cfg.tag, next);
+	return snapname_format(fi->fs, cfg.tag, next);
+}
+
+int makesnap_take(const struct fsinfo *fi, const char *name)
+{
 	struct zerr e = {0};
 	if (hook_run("ZREP_PRESNAP_HOOK", cfg.presnap_hook, fi->fs, name, NULL) < 0) {
 		error("not snapshotting %s: its ZREP_PRESNAP_HOOK failed", fi->fs);
-		free(name);
-		return NULL;
+		return -1;
 	}
 	if (zfs_snapshot(&local_host, name, cfg.recursive, &e) != 0) {
 		error("cannot create snapshot %s: %s", name, zerr_text(&e));
 		zerr_clear(&e);
 		hook_run("ZREP_POSTSNAP_HOOK", cfg.postsnap_hook, fi->fs, name, "failed");
-		free(name);
-		return NULL;
+		return -1;
 	}
 	if (hook_run("ZREP_POSTSNAP_HOOK", cfg.postsnap_hook, fi->fs, name, "ok") < 0)
 		warn("%s was taken; its ZREP_POSTSNAP_HOOK failed (see above)", name);
+	return 0;
+}
+
+char *makesnap(const struct fsinfo *fi, const struct zsnaps *snaps)
+{
+	char *name = makesnap_name(fi, snaps);
+	if (name && makesnap_take(fi, name) < 0) {
+		free(name);
+		return NULL;
+	}
 	return name;
 }
 

@@ -13,6 +13,10 @@
  * caller holds the fs lock. Returns the new full name (malloc'd) or NULL.
  */
 char *makesnap(const struct fsinfo *fi, const struct zsnaps *snaps);
+/* The two halves: the name the next snapshot gets (checks as makesnap; NULL said why), and taking
+ * it with the hooks (0, or -1 said why). */
+char *makesnap_name(const struct fsinfo *fi, const struct zsnaps *snaps);
+int makesnap_take(const struct fsinfo *fi, const char *name);
 
 /* Sets TAG:sent=ts on a local snapshot; says why when it cannot. */
 int mark_sent_local(const char *snap, long long ts);

@@ -4,6 +4,7 @@
 # and SIGINT release the lock; a lock recorded by another host is never broken; the next run
 # recovers a transfer that completed on the destination but was never recorded here.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/helpers/zrep-fixtures.sh"
 need_hosts 2
 
 log_must on h1 zfs create "$P1/src"
@@ -92,6 +93,20 @@ assert_match 'locked by h7:1:123' "$err" "another host's lock is reported"
 log_must on h1 zfs set zrep:lock-owner=h1:1:123 "$P1/src"
 log_must on h1 zrep sync "$P1/src" >/dev/null
 assert_eq "" "$(lockpid)" "a lock whose pid was reused by another process is taken over"
+# lock-pid alone (what a zfs that sets one property at a time gets): a live process that is not
+# a zrep is a reused pid, a live zrep's is a lock.
+log_must on h1 zfs inherit zrep:lock-owner "$P1/src"
+OPID=$(other_pid h1)
+log_must on h1 zfs set zrep:lock-pid="$OPID" "$P1/src"
+log_must on h1 zrep sync "$P1/src" >/dev/null
+assert_eq "" "$(lockpid)" "lock-pid of a live process that is not a zrep: taken over"
+log_must kill_pid "$OPID"
+ZPID=$(live_pid h1)
+log_must on h1 zfs set zrep:lock-pid="$ZPID" "$P1/src"
+err=$(on h1 zrep sync "$P1/src" 2>&1) && fail "a live shell zrep's lock-pid was broken"
+assert_match "locked by h1:$ZPID" "$err" "lock-pid of a live zrep keeps us out"
+log_must kill_pid "$ZPID"
+log_must on h1 zrep sync "$P1/src" >/dev/null
 
 # A receive that completed on the destination but was never recorded here is recovered:
 # simulate it by clearing the local sent mark of the last snapshot.

@@ -47,9 +47,10 @@ pass "ZREP_SEND_FLAGS / ZREP_RECV_FLAGS passed to zfs send / receive"
 err=$(on h1 env ZREP_RECV_FLAGS="-Q" zrep sync "$P1/p" 2>&1) && fail "bad ZREP_RECV_FLAGS accepted"
 assert_match "invalid option 'Q'" "$err" "ZREP_RECV_FLAGS reaches zfs receive (its error is reported)"
 
-# ZREP_PATH: the remote zrep (used for the remote expire) is found by this path.
+# ZREP_PATH: the remote zrep (failover, takeover, refresh) is found by this path; a sync, its
+# expiry on the destination included, runs no zrep there, so a wrong one changes nothing.
 log_must on h1 env ZREP_PATH=/work/no/such/zrep zrep sync "$P1/p" >/dev/null 2>/tmp/zrep-err.$$
-assert_match "remote expire .* failed" "$(cat /tmp/zrep-err.$$)" "a wrong ZREP_PATH makes only the remote expire fail"
+assert_eq "" "$(cat /tmp/zrep-err.$$)" "a wrong ZREP_PATH does not matter to a sync"
 rm -f /tmp/zrep-err.$$
 
 # SSH with extra words, and counting connections: one ssh per sync.

@@ -92,8 +92,12 @@ state() {
 	on "$1" zfs get -H -o name,property,value,source -s local,received all
 }
 
-# live_pid HOST: starts a sleeping process in HOST and prints its PID (stop it with kill_pid)
-live_pid() { on "$1" sh -c 'sleep 300 </dev/null >/dev/null 2>&1 & echo $!'; }
+# live_pid HOST: starts a sleeping process in HOST whose command line is a shell zrep's (zrep
+# takes a lock-pid whose process is not a zrep for a reused pid) and prints its PID (stop it
+# with kill_pid)
+live_pid() { on "$1" bash -c '(exec -a "/bin/sh /usr/sbin/zrep sync" sleep 300) </dev/null >/dev/null 2>&1 & echo $!'; }
+# other_pid HOST: the same, a process that is not a zrep (a reused pid)
+other_pid() { on "$1" sh -c 'sleep 300 </dev/null >/dev/null 2>&1 & echo $!'; }
 
 # kill_pid PID: stops a process started by live_pid and waits until it is gone (reaped)
 kill_pid() {
