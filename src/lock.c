@@ -317,6 +317,60 @@ int fslock_mark(const char *fs, const struct lock_holder *hd, int quiet)
 	return rc;
 }
 
+void fslock_mark_many(char *const *fss, const struct lock_holder *hds, size_t n)
+{
+	struct strv todo = STRV_INIT;
+	for (size_t k = 0; k < n; k++) {
+		long i = held_index(fss[k]);
+		if (i >= 0 && !held_marked[i] && !lock_props_busy(&hds[k], host_local_name(), pid_alive_real))
+			strv_push(&todo, fss[k]);
+	}
+	if (todo.n < 2) {
+		strv_clear(&todo);
+		return; /* each marks its own */
+	}
+	char pidbuf[32], timebuf[32];
+	snprintf(pidbuf, sizeof(pidbuf), "%lld", (long long)getpid());
+	time_t now = time(NULL);
+	strftime(timebuf, sizeof(timebuf), "%Y%m%d%H%M%S", localtime(&now));
+	char *owner = lock_owner_string();
+	struct strv sv = STRV_INIT;
+	strv_push(&sv, "set");
+	strv_pushf(&sv, "%s=%s", P.lock_pid, pidbuf);
+	if (zfs_features(&localhost_h)->multi_set) {
+		strv_pushf(&sv, "%s=%s", P.lock_time, timebuf);
+		strv_pushf(&sv, "%s=%s", P.lock_owner, owner);
+	}
+	strv_pushv(&sv, todo.v);
+	/* marked first: an interruption during the set still gets them released */
+	for (size_t k = 0; k < todo.n; k++)
+		held_marked[held_index(todo.v[k])] = 1;
+	struct zerr e = {0};
+	if (zfs_exec(&localhost_h, sv.v, NULL, &e) != 0) {
+		debug("could not mark the locks in one zfs set (%s); each marks its own", zerr_text(&e));
+		for (size_t k = 0; k < todo.n; k++)
+			held_marked[held_index(todo.v[k])] = 0;
+	}
+	zerr_clear(&e);
+	strv_clear(&sv);
+	strv_clear(&todo);
+	free(owner);
+}
+
+void fslock_forget(const char *fs)
+{
+	long i = held_index(fs);
+	if (i < 0)
+		return;
+	free(held_fs.v[i]);
+	close(held_fd[i]);
+	size_t last = --held_fs.n;
+	held_fs.v[i] = held_fs.v[last];
+	held_fd[i] = held_fd[last];
+	held_marked[i] = held_marked[last];
+	held_fs.v[last] = NULL;
+}
+
 int fslock_acquire(const char *fs, int quiet)
 {
 	if (fslock_held(fs))

@@ -58,6 +58,15 @@ int fslock_mark(const char *fs, const struct lock_holder *hd, int quiet);
 void fslock_release(const char *fs);
 /* 1 if this process holds the lock on fs. */
 int fslock_held(const char *fs);
+/*
+ * sync all: writes the lock properties of every held, unmarked fs whose
+ * holder (hds, index-aligned) does not keep us out, in one zfs set (the
+ * pid is this run's). Each is then released by whoever syncs it.
+ */
+void fslock_mark_many(char *const *fss, const struct lock_holder *hds, size_t n);
+/* Closes this process's hold of fs's flock without touching the properties (the parent of a
+ * worker that released them). */
+void fslock_forget(const char *fs);
 /* In a worker: lets go of the (unmarked) locks it inherited for other filesystems. */
 void fslock_keep_only(const char *fs);
 /* Releases everything this process still holds. Safe to call twice. */

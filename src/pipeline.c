@@ -174,6 +174,8 @@ void push_answer(const struct push_opts *o, const struct zprops *rows, const str
 	sb_addf(out, "T %lld\n", sent_time);
 	if (o->abort_token)
 		sb_adds(out, "A\n");
+	if (o->want_guid || o->token)
+		sb_adds(out, "G\n");
 	const char *at = o->snap ? strchr(o->snap, '@') : NULL;
 	if (rows && at) {
 		const char *d = o->recv.target;

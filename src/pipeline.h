@@ -36,6 +36,7 @@ struct push_opts {
 	int kill_leftover;     /* end a receive into the target left by an earlier run first */
 	int stop_on_token;     /* the destination holds a partial receive: stop before sending (res->token) */
 	int abort_token;       /* the destination holds a partial receive: drop it (receive -A) first */
+	int want_guid;         /* the destination reports the received snapshot's guid (res->guid) */
 	/*
 	 * When set, the destination lists its snapshots (name and guid) before
 	 * data flows, and the base becomes the newest snapshot both sides hold

@@ -46,13 +46,13 @@ void remote_zrep_argv(struct strv *sv);
  *   4. it reads the source's answer on stdin, line by line before the
  *      stream: "GO" or "GO-S" (receive with recv_cmd_s, the resumable
  *      receive), anything else ends it; then "T TIME" (the sent time), "A"
- *      (drop a partial receive first: ABORTED), "R SNAP" (release
+ *      (drop a partial receive first: ABORTED), "G" (report the received snapshot's guid), "R SNAP" (release
  *      hold_tag from SNAP after the hold moved), "X SNAP" / "XR SNAP"
  *      (destroy, -r) and "L FS@A,B" / "LR ..." (one destroy of a comma
  *      list, one by one if refused), ending with ".";
  *   5. receives (RECV-FAILED STATUS or RECV-OK), applies set_after
  *      ("prop=value", or "@inherit=prop"; SETFAIL WORD), and when snap is
- *      set reports GUID G, marks it sent (SENT TIME), puts hold_tag on it
+ *      set (with G) reports GUID G, marks it sent (SENT TIME), puts hold_tag on it
  *      (HELD) and releases the R snapshots; then the destroys (EXPIRE-OK or
  *      EXPIRE-FAILED, when there were any).
  */

@@ -152,8 +152,14 @@ static int busy_outcome(const char *fs, const struct sync_opts *o)
 static int adopt_by_guid(const struct push_result *res, const char *snap, const struct host *dh,
                          const struct fsinfo *fi)
 {
-	if (!res->sender_failed || !res->guid)
+	if (!res->sender_failed || !res->recv_ok)
 		return 0;
+	if (!res->guid) {
+		/* zfs receive exits 0 only after it committed the whole stream, whose snapshot is ours */
+		warn("the sending side failed (%s), but %s:%s received %s completely; recorded as sent",
+		     zerr_text(&res->err), dh->name, fi->dest_fs, strchr(snap, '@') + 1);
+		return 1;
+	}
 	char *mine = NULL;
 	struct zerr e = {0};
 	int same = zfs_get_one(&local_host, "guid", snap, 0, &mine, &e) == 0 && str_eq(mine, res->guid);

@@ -94,7 +94,7 @@ static void slot_finish(struct slot *s, char *const *items, size_t n, const char
 	if ((r == WORKER_FAILED || r == WORKER_TEMPFAIL) && failed_note && n > 1)
 		error("%s of %s failed; continuing with the others", failed_note, items[s->item]);
 	tally(t, r);
-	fslock_release(items[s->item]); /* the parent's hold of the flock, when it took it */
+	fslock_forget(items[s->item]); /* the parent's hold of the flock; the worker released the rest */
 	sb_release(&s->buf[0]);
 	sb_release(&s->buf[1]);
 	s->pid = 0;

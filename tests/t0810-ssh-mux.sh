@@ -85,7 +85,9 @@ bg=$!
 d=""
 for _ in $(seq 50); do
 	d=$(on h1 bash -c 'ls -d /var/run/t0810/rd/zrep-ssh.* 2>/dev/null')
-	[[ -n $d ]] && [[ -n $(on h1 bash -c "ls $d/m-*[0-9a-f] 2>/dev/null") ]] && break
+	# the master runs (the destinations are read ahead over it) and a worker holds its lock
+	[[ -n $d ]] && [[ -n $(on h1 bash -c "ls $d/m-*[0-9a-f] 2>/dev/null") ]] &&
+		[[ -n $(on h1 zfs get -H -o value -s local zrep:lock-pid -r "$P1") ]] && break
 	sleep 0.2
 done
 [[ -n $d ]] || fail "no socket directory during the run"

@@ -169,6 +169,30 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 			if (fslock_take(fss.v[i], 1) == 0)
 				strv_push(&got, fss.v[i]);
 		fsview_prefetch(got.v, got.n, o->changed_only);
+		/* every lock's properties in one zfs set (each worker releases its own) */
+		struct lock_holder *hds = xmalloc((got.n + 1) * sizeof(*hds));
+		struct fsinfo *fis = xmalloc((got.n + 1) * sizeof(*fis));
+		struct strv mk = STRV_INIT;
+		for (size_t i = 0; i < got.n; i++) {
+			memset(&fis[mk.n], 0, sizeof(fis[mk.n]));
+			if (fsview_peek(got.v[i], &fis[mk.n]) < 0 || !fsinfo_is_master(&fis[mk.n]) ||
+			    (o->changed_only && fsview_unchanged(got.v[i]))) {
+				if (fis[mk.n].fs)
+					fsinfo_free(&fis[mk.n]);
+				continue;
+			}
+			struct fsinfo *f = &fis[mk.n];
+			hds[mk.n] = (struct lock_holder){0, f->lock_owner, f->lock_time};
+			if (f->lock_pid && parse_ll(f->lock_pid, &hds[mk.n].pid) < 0)
+				hds[mk.n].pid = -1;
+			strv_push(&mk, got.v[i]);
+		}
+		fslock_mark_many(mk.v, hds, mk.n);
+		for (size_t i = 0; i < mk.n; i++)
+			fsinfo_free(&fis[i]);
+		free(fis);
+		free(hds);
+		strv_clear(&mk);
 		/* and the destinations' side, one call per host (over the shared connection) */
 		host_mux_prepare();
 		struct strv changed = STRV_INIT;
