@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bookmark.h"
 #include "config.h"
 #include "expire.h"
 #include "lock.h"
@@ -275,6 +276,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		}
 	}
 
+	bookmark_before_send(&snaps, newsnap); /* before any data flows (bookmark.h) */
 	note("sending %s to %s:%s", newsnap, dh.name, fi.dest_fs);
 	struct push_opts po = {
 	    .base = base->name,
@@ -357,6 +359,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	if (o->make_snapshot)
 		zsnaps_add(&snaps, newsnap, cfg.tag);
 	hold_move(&snaps, newsnap);
+	bookmark_after_sent(&snaps, newsnap);
 	if (po.remote_expire && !res.expire_ok)
 		warn("remote expire on %s:%s failed (is zrep installed there as '%s'?)", dh.name, fi.dest_fs,
 		     cfg.zrep_path);
