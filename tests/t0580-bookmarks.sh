@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# t0580-bookmarks: where the zfs has bookmarks (OpenZFS; zfs-fuse has none: those parts are
+# skipped), a sync bookmarks the snapshot it sends as FS#SNAP before data flows, with the
+# snapshot's guid, and keeps only the last sent snapshot's zrep bookmark (the user's bookmarks
+# are never touched, by sync, expire or clear); when the base snapshot is gone on the source
+# (hold released, destroyed), the next sync sends from its bookmark (`send -i FS#SNAP`) and the
+# data is identical on both hosts. The hold part of the fault matrix, on every lane: kill -9 of
+# zrep mid-stream, then a plain sync recovers: data identical, no lock, zrep's hold only on the
+# last sent snapshot on both hosts (and, with bookmarks, the snapshot being sent was bookmarked
+# before the kill). Last, clear destroys zrep's bookmarks and leaves the user's.
+. "$(dirname "$0")/lib.sh"
+need_hosts 2
+S=$P1/src D=$P2/dst
+
+on h1 zfs create "$P1/probe" && on h1 zfs snapshot "$P1/probe@x" || abort "cannot make a snapshot"
+BM=0
+on h1 zfs bookmark "$P1/probe@x" "$P1/probe#x" >/dev/null 2>&1 && BM=1
+HOLDS=0
+on h1 zfs get -H -o value userrefs "$P1/probe@x" >/dev/null 2>&1 && HOLDS=1
+on h1 zfs destroy -r "$P1/probe"
+
+snaps() { on "$1" zfs list -H -t snapshot -o name -r "$2" | sed 's/.*@//' | tr '\n' ' '; }
+zbms() { on h1 zfs list -H -t bookmark -o name -r "$S" | sed 's/.*#//' | grep -E '^zrep_[0-9a-f]{6,}$' | tr '\n' ' '; }
+guid() { on "$1" zfs get -H -p -o value guid "$2"; }
+last() { on h1 zrep getlastsent "$S" 2>/dev/null; }
+lockpid() { on h1 zfs get -H -o value -s local zrep:lock-pid "$S"; }
+# held HOST FS: FS's snapshots that carry zrep's hold (tag zrep; other holds do not count: a zfs
+# send killed on zfs-fuse leaves its temporary holds in the daemon). zfs-fuse has no `zfs holds`:
+# there a held snapshot carries zrep's tag when `zfs release zrep` works (then it is put back).
+held() {
+	if on "$1" zfs holds -H -r "$2" >/dev/null 2>&1; then
+		on "$1" zfs holds -H -r "$2" | awk -F'\t' '$2 == "zrep" {print $1}' | sort -t@ -k2 | tr '\n' ' '
+		return
+	fi
+	local s
+	for s in $(on "$1" zfs get -H -o name,value -r userrefs "$2" | awk -F'\t' '$2 > 0 && $1 ~ /@/ {print $1}'); do
+		on "$1" zfs release zrep "$s" >/dev/null 2>&1 && { printf '%s ' "$s"; on "$1" zfs hold zrep "$s"; }
+	done
+}
+change() { log_must on h1 bash -c "head -c ${1:-200000} /dev/urandom > /$S/f$RANDOM"; }
+same_data() {
+	remount h1 "$S" && remount h2 "$D" || { fail "$1: remount"; return; }
+	assert_eq "$(checksum_tree h1 "/$S")" "$(checksum_tree h2 "/$D")" "$1: data byte-identical"
+}
+wait_for() {  # SECONDS CMD...: until CMD succeeds
+	local n=$(( $1 * 10 )); shift
+	for (( ; n > 0; n-- )); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+	return 1
+}
+
+log_must on h1 zfs create "$S"
+change
+log_must on h1 zrep init "$S" h2 "$D" >/dev/null
+change
+log_must on h1 zrep sync "$S" >/dev/null
+
+# ---------------------------------------------------------------- (a) the bookmark of a sync
+if (( BM )); then
+	l=$(last)
+	assert_eq "${l#*@} " "$(zbms)" "after a sync: one zrep bookmark, the last sent snapshot's"
+	assert_eq "$(guid h1 "$l")" "$(guid h1 "$S#${l#*@}")" "the bookmark has the snapshot's guid"
+	# the user's bookmark, on an old zrep snapshot, with a zrep-like name that is not zrep's
+	log_must on h1 zfs bookmark "$S@zrep_000000" "$S#mine"
+	log_must on h1 zfs bookmark "$S@zrep_000000" "$S#zrep_00000x"
+	change
+	log_must on h1 zrep sync "$S" >/dev/null
+	l2=$(last)
+	assert_eq "${l2#*@} " "$(zbms)" "the next sync keeps only the new last sent snapshot's bookmark"
+	log_must on h1 zfs list -H -o name "$S#mine"
+	log_must on h1 zfs list -H -o name "$S#zrep_00000x"
+	pass "the user's bookmarks are kept by sync"
+else
+	skip_part "(a) bookmark after a sync: this zfs has no bookmarks"
+fi
+
+# ---------------------------------------------------------------- (b) the base snapshot gone: sync from its bookmark
+if (( BM )); then
+	base=$(last)
+	(( HOLDS )) && log_must on h1 zfs release zrep "$base"
+	log_must on h1 zfs destroy "$base"
+	change 300000
+	out=$(on h1 zrep sync "$S" 2>&1); rc=$?
+	assert_eq 0 "$rc" "a sync with its base snapshot gone here succeeds"
+	[[ $rc == 0 ]] || sed 's/^/#   | /' <<<"$out"
+	assert_match "sending incrementally from its bookmark $S#${base#*@}" "$out" "it went from the bookmark"
+	l=$(last)
+	assert_eq "$(guid h1 "$l")" "$(guid h2 "$D@${l#*@}")" "the new snapshot has one guid on both hosts"
+	same_data "sync from a bookmark"
+	assert_eq "${l#*@} " "$(zbms)" "the bookmark it went from is gone, the new one is there"
+	(( HOLDS )) && assert_eq "$l " "$(held h1 "$S")" "zrep's hold is on the new snapshot here"
+	(( HOLDS )) && assert_eq "$D@${l#*@} " "$(held h2 "$D")" "and there"
+	# expire never touches a bookmark
+	log_must on h1 zrep expire "$S" >/dev/null
+	log_must on h1 zfs list -H -o name "$S#mine"
+	assert_eq "${l#*@} " "$(zbms)" "expire leaves the bookmarks alone"
+else
+	skip_part "(b) sync from a bookmark: this zfs has no bookmarks"
+fi
+
+# ---------------------------------------------------------------- (c) kill -9 mid-stream, then a plain sync
+SLOW='perl -e '"'"'$|=1; while (read(STDIN, $b, 262144)) { print $b; select(undef, undef, undef, 0.2) }'"'"
+H2NS=$(. "$BED_DIR/env"; echo "$BED_PFX-h2")
+receiving() {
+	local p
+	for p in $(ip netns pids "$H2NS" 2>/dev/null); do
+		tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -Eq "^zfs (receive|recv) (.* )?$D \$" && return 0
+	done
+	return 1
+}
+change 2000000
+before=$(snaps h1 "$S")
+on h1 env ZREP_OUTFILTER="$SLOW" zrep sync "$S" >/dev/null 2>&1 &
+bg=$!
+if wait_for 60 receiving; then
+	host_pkill h1 KILL "zrep sync $S \$"; wait $bg 2>/dev/null
+	pass "zrep killed mid-stream"
+	sent=$(comm -13 <(tr ' ' '\n' <<<"$before" | sort) <(snaps h1 "$S" | tr ' ' '\n' | sort) | grep zrep_ | tail -1)
+	if (( BM )); then
+		[[ -n $sent ]] && [[ " $(zbms)" == *" $sent "* ]] && pass "the snapshot being sent ($sent) was bookmarked before the kill" \
+			|| fail "no bookmark of the snapshot being sent ($sent): $(zbms)"
+	fi
+else
+	fail "the receive never showed up on h2"; wait $bg
+fi
+not_receiving() { ! receiving; }
+wait_for 30 not_receiving || host_pkill h2 KILL "zfs receive.*$D \$"
+out=$(on h1 zrep sync "$S" 2>&1) || fail "the next plain sync failed: $out"
+same_data "kill -9 mid-stream"
+assert_eq "" "$(lockpid)" "no lock left"
+l=$(last)
+assert_eq "$(guid h1 "$l")" "$(guid h2 "$D@${l#*@}")" "the last sent snapshot has one guid on both hosts"
+if (( HOLDS )); then
+	assert_eq "$l " "$(held h1 "$S")" "zrep's hold only on the last sent snapshot here"
+	assert_eq "$D@${l#*@} " "$(held h2 "$D")" "and there"
+else
+	skip_part "holds after kill -9: this zfs has no holds"
+fi
+(( BM )) && assert_eq "${l#*@} " "$(zbms)" "one zrep bookmark left, the last sent snapshot's"
+
+# ---------------------------------------------------------------- clear
+if (( BM )); then
+	log_must on h1 zrep clear -f "$S" >/dev/null
+	assert_eq "" "$(zbms)" "clear destroyed zrep's bookmarks"
+	log_must on h1 zfs list -H -o name "$S#mine"
+	log_must on h1 zfs list -H -o name "$S#zrep_00000x"
+	pass "clear kept the user's bookmarks"
+else
+	skip_part "clear and bookmarks: this zfs has no bookmarks"
+fi
+test_done
