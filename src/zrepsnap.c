@@ -33,6 +33,10 @@ char *makesnap(const struct fsinfo *fi, const struct zsnaps *snaps)
 			next = snaps->v[i].sn.seq + 1;
 		any = 1;
 	}
+	/* After zrep's bookmarks too: a number whose snapshot is gone here may be on the destination. */
+	const struct zbm *bm = zbms_newest(&snaps->bms);
+	if (bm && (!any || bm->sn.seq >= next))
+		next = bm->sn.seq + 1;
 	char *name = snapname_format(fi->fs, cfg.tag, next);
 	struct zerr e = {0};
 	if (hook_run("ZREP_PRESNAP_HOOK", cfg.presnap_hook, fi->fs, name, NULL) < 0) {

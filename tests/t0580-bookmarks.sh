@@ -7,7 +7,8 @@
 # data is identical on both hosts. The hold part of the fault matrix, on every lane: kill -9 of
 # zrep mid-stream, then a plain sync recovers: data identical, no lock, zrep's hold only on the
 # last sent snapshot on both hosts (and, with bookmarks, the snapshot being sent was bookmarked
-# before the kill). Last, clear destroys zrep's bookmarks and leaves the user's.
+# before the kill). Every OpenSSH connection gets ConnectTimeout and ServerAlive options, but
+# never over the user's own in SSH. Last, clear destroys zrep's bookmarks and leaves the user's.
 . "$(dirname "$0")/lib.sh"
 need_hosts 2
 S=$P1/src D=$P2/dst
@@ -66,8 +67,8 @@ if (( BM )); then
 	log_must on h1 zrep sync "$S" >/dev/null
 	l2=$(last)
 	assert_eq "${l2#*@} " "$(zbms)" "the next sync keeps only the new last sent snapshot's bookmark"
-	log_must on h1 zfs list -H -o name "$S#mine"
-	log_must on h1 zfs list -H -o name "$S#zrep_00000x"
+	log_must on h1 zfs list -H -t bookmark -o name "$S#mine"
+	log_must on h1 zfs list -H -t bookmark -o name "$S#zrep_00000x"
 	pass "the user's bookmarks are kept by sync"
 else
 	skip_part "(a) bookmark after a sync: this zfs has no bookmarks"
@@ -91,7 +92,7 @@ if (( BM )); then
 	(( HOLDS )) && assert_eq "$D@${l#*@} " "$(held h2 "$D")" "and there"
 	# expire never touches a bookmark
 	log_must on h1 zrep expire "$S" >/dev/null
-	log_must on h1 zfs list -H -o name "$S#mine"
+	log_must on h1 zfs list -H -t bookmark -o name "$S#mine"
 	assert_eq "${l#*@} " "$(zbms)" "expire leaves the bookmarks alone"
 else
 	skip_part "(b) sync from a bookmark: this zfs has no bookmarks"
@@ -137,12 +138,33 @@ else
 fi
 (( BM )) && assert_eq "${l#*@} " "$(zbms)" "one zrep bookmark left, the last sent snapshot's"
 
+# ---------------------------------------------------------------- ssh time limits (every lane)
+# An `ssh` of our own (OpenSSH by its basename) records the words zrep gives it.
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+realssh=$(on h1 sh -c 'command -v ssh')
+# One line per run: the options come first, the remote script (with newlines) last.
+printf '#!/bin/sh\nprintf "%%.400s\\n" "$(echo "$*" | tr "\\n" " ")" >> %s/ssh.log\nexec %s "$@"\n' "$T" "$realssh" > "$T/ssh"
+chmod +x "$T/ssh"
+change
+log_must on h1 env SSH="$T/ssh" zrep sync "$S" >/dev/null
+conn=$(grep -v -- ' -O exit ' "$T/ssh.log")
+[[ -n $conn ]] || fail "no ssh was run through \$SSH"
+[[ -z $(grep -v -- '-o ConnectTimeout=30 ' <<<"$conn") && -z $(grep -v -- '-o ServerAliveInterval=10 ' <<<"$conn") ]] \
+	&& pass "every ssh connection ($(wc -l <<<"$conn")) got ConnectTimeout=30 and ServerAliveInterval=10" \
+	|| fail "an ssh without the limits: $(grep -v -- 'ConnectTimeout=30' <<<"$conn" | head -1)"
+: > "$T/ssh.log"
+change
+log_must on h1 env SSH="$T/ssh -o ConnectTimeout=7" ZREP_TIMEOUT=5 ZREP_SSH_MUX=no zrep sync "$S" >/dev/null
+conn=$(grep -v -- ' -O exit ' "$T/ssh.log")
+[[ -n $conn && -z $(grep -E 'ConnectTimeout=(5|30)' <<<"$conn") && -z $(grep -v 'ConnectTimeout=7' <<<"$conn") ]] \
+	&& pass "the user's ConnectTimeout in SSH is left alone (no second one)" || fail "SSH's ConnectTimeout overridden: $conn"
+
 # ---------------------------------------------------------------- clear
 if (( BM )); then
 	log_must on h1 zrep clear -f "$S" >/dev/null
 	assert_eq "" "$(zbms)" "clear destroyed zrep's bookmarks"
-	log_must on h1 zfs list -H -o name "$S#mine"
-	log_must on h1 zfs list -H -o name "$S#zrep_00000x"
+	log_must on h1 zfs list -H -t bookmark -o name "$S#mine"
+	log_must on h1 zfs list -H -t bookmark -o name "$S#zrep_00000x"
 	pass "clear kept the user's bookmarks"
 else
 	skip_part "clear and bookmarks: this zfs has no bookmarks"
