@@ -5,10 +5,11 @@
 # are never touched, by sync, expire or clear); when the base snapshot is gone on the source
 # (hold released, destroyed), the next sync sends from its bookmark (`send -i FS#SNAP`) and the
 # data is identical on both hosts. The hold part of the fault matrix, on every lane: kill -9 of
-# zrep mid-stream, then a plain sync recovers: data identical, no lock, zrep's hold only on the
-# last sent snapshot on both hosts (and, with bookmarks, the snapshot being sent was bookmarked
-# before the kill). Every OpenSSH connection gets ConnectTimeout and ServerAlive options, but
-# never over the user's own in SSH. Last, clear destroys zrep's bookmarks and leaves the user's.
+# zrep mid-stream and after the receive before the marks, then a plain sync recovers: data
+# identical, no lock, no _unsent, zrep's hold only on the last sent snapshot on both hosts (and,
+# with bookmarks, the snapshot being sent was bookmarked before the kill). Every OpenSSH
+# connection gets ConnectTimeout and ServerAlive options, never over the user's own in SSH.
+# Last, clear destroys zrep's bookmarks and leaves the user's.
 . "$(dirname "$0")/lib.sh"
 need_hosts 2
 S=$P1/src D=$P2/dst
@@ -18,7 +19,7 @@ BM=0
 on h1 zfs bookmark "$P1/probe@x" "$P1/probe#x" >/dev/null 2>&1 && BM=1
 HOLDS=0
 on h1 zfs get -H -o value userrefs "$P1/probe@x" >/dev/null 2>&1 && HOLDS=1
-on h1 zfs destroy -r "$P1/probe"
+on h1 zfs destroy -r "$P1/probe" 2>/dev/null || { sleep 1; on h1 zfs destroy -r "$P1/probe"; }
 
 snaps() { on "$1" zfs list -H -t snapshot -o name -r "$2" | sed 's/.*@//' | tr '\n' ' '; }
 zbms() { on h1 zfs list -H -t bookmark -o name -r "$S" | sed 's/.*#//' | grep -E '^zrep_[0-9a-f]{6,}$' | tr '\n' ' '; }
@@ -67,8 +68,8 @@ if (( BM )); then
 	log_must on h1 zrep sync "$S" >/dev/null
 	l2=$(last)
 	assert_eq "${l2#*@} " "$(zbms)" "the next sync keeps only the new last sent snapshot's bookmark"
-	log_must on h1 zfs list -H -t bookmark -o name "$S#mine"
-	log_must on h1 zfs list -H -t bookmark -o name "$S#zrep_00000x"
+	log_must on h1 zfs list -H -t bookmark -o name "$S#mine" >/dev/null
+	log_must on h1 zfs list -H -t bookmark -o name "$S#zrep_00000x" >/dev/null
 	pass "the user's bookmarks are kept by sync"
 else
 	skip_part "(a) bookmark after a sync: this zfs has no bookmarks"
@@ -91,14 +92,14 @@ if (( BM )); then
 	(( HOLDS )) && assert_eq "$l " "$(held h1 "$S")" "zrep's hold is on the new snapshot here"
 	(( HOLDS )) && assert_eq "$D@${l#*@} " "$(held h2 "$D")" "and there"
 	# expire never touches a bookmark
-	log_must on h1 zrep expire "$S" >/dev/null
-	log_must on h1 zfs list -H -t bookmark -o name "$S#mine"
+	log_must on h1 zrep expire "$S" >/dev/null 2>&1
+	log_must on h1 zfs list -H -t bookmark -o name "$S#mine" >/dev/null
 	assert_eq "${l#*@} " "$(zbms)" "expire leaves the bookmarks alone"
 else
 	skip_part "(b) sync from a bookmark: this zfs has no bookmarks"
 fi
 
-# ---------------------------------------------------------------- (c) kill -9 mid-stream, then a plain sync
+# ---------------------------------------------------------------- (c) kill -9 mid-stream / after the receive, then a plain sync
 SLOW='perl -e '"'"'$|=1; while (read(STDIN, $b, 262144)) { print $b; select(undef, undef, undef, 0.2) }'"'"
 H2NS=$(. "$BED_DIR/env"; echo "$BED_PFX-h2")
 receiving() {
@@ -108,35 +109,43 @@ receiving() {
 	done
 	return 1
 }
-change 2000000
-before=$(snaps h1 "$S")
-on h1 env ZREP_OUTFILTER="$SLOW" zrep sync "$S" >/dev/null 2>&1 &
-bg=$!
-if wait_for 60 receiving; then
-	host_pkill h1 KILL "zrep sync $S \$"; wait $bg 2>/dev/null
-	pass "zrep killed mid-stream"
-	sent=$(comm -13 <(tr ' ' '\n' <<<"$before" | sort) <(snaps h1 "$S" | tr ' ' '\n' | sort) | grep zrep_ | tail -1)
-	if (( BM )); then
-		[[ -n $sent ]] && [[ " $(zbms)" == *" $sent "* ]] && pass "the snapshot being sent ($sent) was bookmarked before the kill" \
-			|| fail "no bookmark of the snapshot being sent ($sent): $(zbms)"
-	fi
-else
-	fail "the receive never showed up on h2"; wait $bg
-fi
 not_receiving() { ! receiving; }
-wait_for 30 not_receiving || host_pkill h2 KILL "zfs receive.*$D \$"
-out=$(on h1 zrep sync "$S" 2>&1) || fail "the next plain sync failed: $out"
-same_data "kill -9 mid-stream"
-assert_eq "" "$(lockpid)" "no lock left"
-l=$(last)
-assert_eq "$(guid h1 "$l")" "$(guid h2 "$D@${l#*@}")" "the last sent snapshot has one guid on both hosts"
-if (( HOLDS )); then
-	assert_eq "$l " "$(held h1 "$S")" "zrep's hold only on the last sent snapshot here"
-	assert_eq "$D@${l#*@} " "$(held h2 "$D")" "and there"
-else
-	skip_part "holds after kill -9: this zfs has no holds"
-fi
-(( BM )) && assert_eq "${l#*@} " "$(zbms)" "one zrep bookmark left, the last sent snapshot's"
+s2=
+arrived() { [[ $(snaps h2 "$D") != "$s2" ]]; }
+kill9_when() {  # NAME CONDITION...: a slow sync killed with SIGKILL once CONDITION holds, then a plain sync
+	local name=$1 before bg sent out l; shift
+	change 2000000
+	before=$(snaps h1 "$S") s2=$(snaps h2 "$D")
+	on h1 env ZREP_OUTFILTER="$SLOW" ZREP_INFILTER='{ cat; sleep 3; }' zrep sync "$S" >/dev/null 2>&1 &
+	bg=$!
+	if wait_for 60 "$@"; then
+		host_pkill h1 KILL "zrep sync $S \$" 2>/dev/null; wait $bg 2>/dev/null
+		pass "$name: zrep killed"
+		sent=$(comm -13 <(tr ' ' '\n' <<<"$before" | sort) <(snaps h1 "$S" | tr ' ' '\n' | sort) | grep zrep_ | tail -1)
+		if (( BM )); then
+			[[ -n $sent ]] && [[ " $(zbms)" == *" $sent "* ]] && pass "$name: the snapshot being sent ($sent) was bookmarked before the kill" \
+				|| fail "$name: no bookmark of the snapshot being sent ($sent): $(zbms)"
+		fi
+	else
+		fail "$name: the moment never came"; wait $bg
+	fi
+	wait_for 30 not_receiving || host_pkill h2 KILL "zfs receive.*$D \$"
+	out=$(on h1 zrep sync "$S" 2>&1) || fail "$name: the next plain sync failed: $out"
+	same_data "$name"
+	assert_eq "" "$(lockpid)" "$name: no lock left"
+	l=$(last)
+	assert_eq "$(guid h1 "$l")" "$(guid h2 "$D@${l#*@}")" "$name: the last sent snapshot has one guid on both hosts"
+	if (( HOLDS )); then
+		assert_eq "$l " "$(held h1 "$S")" "$name: zrep's hold only on the last sent snapshot here"
+		assert_eq "$D@${l#*@} " "$(held h2 "$D")" "$name: and there"
+	else
+		skip_part "holds after kill -9 $name: this zfs has no holds"
+	fi
+	[[ $(snaps h1 "$S") != *_unsent* ]] && pass "$name: no _unsent snapshot" || fail "$name: $(snaps h1 "$S")"
+	if (( BM )); then assert_eq "${l#*@} " "$(zbms)" "$name: one zrep bookmark left, the last sent snapshot's"; fi
+}
+kill9_when "kill -9 mid-stream" receiving
+kill9_when "kill -9 after the receive, before the marks" arrived
 
 # ---------------------------------------------------------------- ssh time limits (every lane)
 # An `ssh` of our own (OpenSSH by its basename) records the words zrep gives it.
@@ -161,10 +170,10 @@ conn=$(grep -v -- ' -O exit ' "$T/ssh.log")
 
 # ---------------------------------------------------------------- clear
 if (( BM )); then
-	log_must on h1 zrep clear -f "$S" >/dev/null
+	log_must on h1 zrep clear -f "$S" >/dev/null 2>&1
 	assert_eq "" "$(zbms)" "clear destroyed zrep's bookmarks"
-	log_must on h1 zfs list -H -t bookmark -o name "$S#mine"
-	log_must on h1 zfs list -H -t bookmark -o name "$S#zrep_00000x"
+	log_must on h1 zfs list -H -t bookmark -o name "$S#mine" >/dev/null
+	log_must on h1 zfs list -H -t bookmark -o name "$S#zrep_00000x" >/dev/null
 	pass "clear kept the user's bookmarks"
 else
 	skip_part "clear and bookmarks: this zfs has no bookmarks"
