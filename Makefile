@@ -128,7 +128,7 @@ OPENZFS_LANES ?= 2.3
 # that do not depend on the zfs (bed self-test, expiry and tags, locking, config, command line,
 # remote-call forms, clear/changeconfig, sentsync, the fault matrix) run in the zfs-fuse lane.
 # make check-openzfs alone (TESTS empty) runs every test.
-OPENZFS_TESTS ?= t0200 t0300 t0310 t0350 t0380 t0390 t0400 t0500 t0510 t0520 t0560 t0570 t0760
+OPENZFS_TESTS ?= t0200 t0300 t0310 t0350 t0380 t0390 t0400 t0500 t0510 t0520 t0560 t0570 t0580 t0760
 test:
 	scripts/install-deps
 	$(MAKE) check

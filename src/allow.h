@@ -23,10 +23,11 @@
 
 #include "util.h"
 
-#define ALLOW_SOURCE "destroy,diff,hold,mount,release,rename,send,snapshot,userprop"
+#define ALLOW_SOURCE "bookmark,destroy,diff,hold,mount,release,rename,send,snapshot,userprop"
 #define ALLOW_DEST_BASE "create,destroy,hold,mount,readonly,release,userprop"
 #define ALLOW_SWAP                                                                                           \
-	"create,destroy,diff,hold,mount,readonly,receive,release,rename,rollback,send,snapshot,userprop"
+	"bookmark,create,destroy,diff,hold,mount,readonly,receive,release,rename,rollback,send,snapshot,"    \
+	"userprop"
 
 /* The destination's set: ALLOW_DEST_BASE plus receive:append (has_append) or receive, sorted. */
 char *allow_dest_perms(int has_append);

@@ -117,6 +117,49 @@ void sh_join(struct strbuf *sb, char *const *argv)
 	}
 }
 
+/* -1 until host_set_timeout: no options of ours (the pure builders' tests see $SSH alone). */
+static int ssh_timeout = -1;
+
+void host_set_timeout(int secs)
+{
+	ssh_timeout = secs < 0 ? -1 : secs; /* negative: off again (tests) */
+}
+
+int host_connect_timeout(int timeout)
+{
+	if (timeout <= 0)
+		return 0;
+	return timeout < HOST_CONNECT_TIMEOUT_MAX ? timeout : HOST_CONNECT_TIMEOUT_MAX;
+}
+
+/* Does one of words set the ssh option opt (-o Opt=v, -oOpt=v, -o "Opt v"; any case)? */
+static int ssh_sets(char *const *words, const char *opt)
+{
+	for (size_t i = 1; words && words[i]; i++)
+		if (strcasestr(words[i], opt))
+			return 1;
+	return 0;
+}
+
+void host_ssh_opts(char *const *words, int timeout, struct strv *out)
+{
+	if (!words || !host_ssh_is_openssh(words[0]))
+		return;
+	/* Look first: words may be out's own vector, which a push can move. */
+	int ct = host_connect_timeout(timeout) > 0 && !ssh_sets(words, "ConnectTimeout");
+	int alive = !ssh_sets(words, "ServerAlive");
+	if (ct) {
+		strv_push(out, "-o");
+		strv_pushf(out, "ConnectTimeout=%d", host_connect_timeout(timeout));
+	}
+	if (alive) {
+		strv_push(out, "-o");
+		strv_push(out, "ServerAliveInterval=10");
+		strv_push(out, "-o");
+		strv_push(out, "ServerAliveCountMax=3");
+	}
+}
+
 static const char *mux_path_for(const struct host *h);
 
 static void push_ssh(const struct host *h, struct strv *out)
@@ -124,6 +167,8 @@ static void push_ssh(const struct host *h, struct strv *out)
 	if (ssh_words.n == 0)
 		host_set_ssh(getenv("SSH"));
 	strv_pushv(out, ssh_words.v);
+	if (ssh_timeout >= 0)
+		host_ssh_opts(ssh_words.v, ssh_timeout, out);
 	const char *ctl = mux_path_for(h);
 	if (ctl)
 		host_mux_words(ctl, 0, out);
@@ -351,6 +396,8 @@ static int start_master(const struct host *h, const char *path)
 	struct strv argv = STRV_INIT;
 	strv_pushv(&argv, ssh_words.v);
 	host_mux_words(path, 1, &argv);
+	if (ssh_timeout >= 0)
+		host_ssh_opts(argv.v, ssh_timeout, &argv); /* ConnectTimeout: its ServerAlive is there */
 	strv_push(&argv, h->name);
 	struct proc p;
 	proc_init(&p, argv.v);

@@ -37,6 +37,22 @@ void sh_join(struct strbuf *sb, char *const *argv);
 void host_set_ssh(const char *ssh);
 
 /*
+ * Time limits where the transport is OpenSSH (the first word of $SSH is
+ * ssh): every connection (the control master included) gets -o
+ * ConnectTimeout=min(ZREP_TIMEOUT, 30) (none when ZREP_TIMEOUT is 0) and -o
+ * ServerAliveInterval=10 -o ServerAliveCountMax=3 (a dead peer ends the
+ * session within ~30 s), each only when $SSH's words do not set that
+ * option themselves. host_set_timeout (main, from ZREP_TIMEOUT) turns this
+ * on; before it is called no option is added.
+ */
+#define HOST_CONNECT_TIMEOUT_MAX 30
+void host_set_timeout(int secs);
+/* Pure: the ConnectTimeout for a ZREP_TIMEOUT of timeout seconds (0: none). */
+int host_connect_timeout(int timeout);
+/* Pure: appends to out the options above that words ($SSH's words, maybe more) lack. */
+void host_ssh_opts(char *const *words, int timeout, struct strv *out);
+
+/*
  * Fills out with the argv that runs argv on h: argv itself when local;
  * else the ssh words, the host name and one quoted command string.
  */

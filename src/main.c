@@ -207,6 +207,7 @@ int main(int argc, char **argv)
 	zrepfs_init();
 	host_set_ssh(cfg.ssh);
 	host_set_mux(cfg.ssh_mux, cfg.rundir);
+	host_set_timeout(cfg.timeout);
 
 	if (i >= argc) {
 		usage(stdout);

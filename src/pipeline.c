@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bookmark.h"
 #include "config.h"
 #include "exec_pump.h"
 #include "exec.h"
@@ -98,6 +99,10 @@ static const char *common_base(const struct push_opts *o, struct push_result *re
 {
 	const struct zsnap *best = zsnaps_common_base(o->local_snaps, res->remote_names.v,
 	                                              res->remote_guids.v, res->remote_names.n, o->snap);
+	const char *bm = bookmark_pick(o->local_snaps, res->remote_names.v, res->remote_guids.v,
+	                               res->remote_names.n, best, o->snap);
+	if (bm)
+		return bm; /* the snapshot the destination holds is gone here (bookmark.h) */
 	if (best && (!o->base || strcmp(best->name, o->base) != 0)) {
 		res->adopted_base = xstrdup(best->name);
 		return best->name;

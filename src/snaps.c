@@ -48,6 +48,7 @@ void zsnaps_parse(const struct zprops *rows, const char *fs, const char *tag, st
 	char *sentprop = xasprintf("%s:sent", tag);
 	out->v = NULL;
 	out->n = 0;
+	zbms_parse(rows, fs, tag, &out->bms);
 	const struct zprop **mine = xmalloc((rows->n + 1) * sizeof(*mine));
 	size_t nm = 0;
 	for (size_t i = 0; i < rows->n; i++) {
@@ -107,6 +108,7 @@ void zsnaps_free(struct zsnaps *s)
 	free(s->v);
 	s->v = NULL;
 	s->n = 0;
+	zbms_free(&s->bms);
 }
 
 const struct zsnap *zsnaps_last_sent(const struct zsnaps *s)

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "bookmark.h"
 #include "snapname.h"
 #include "zfs_parse.h"
 
@@ -34,6 +35,7 @@ struct zsnap {
 struct zsnaps {
 	struct zsnap *v;
 	size_t n;
+	struct zbms bms; /* the filesystem's bookmarks, where the listing had them (bookmark.h) */
 };
 
 /*
@@ -46,7 +48,8 @@ char *zsnaps_props(const char *tag, const char *extra);
 /*
  * Builds the sorted list of fs's own snapshots (rows named fs@..., any
  * others are ignored) from `zfs get -Hp` rows of zsnaps_props: TAG:sent
- * counts only when set locally. O(n log n) in the number of rows.
+ * counts only when set locally. O(n log n) in the number of rows. The rows
+ * of fs's bookmarks (fs#..., OpenZFS lists them too) go to out->bms.
  */
 void zsnaps_parse(const struct zprops *rows, const char *fs, const char *tag, struct zsnaps *out);
 void zsnaps_free(struct zsnaps *s);

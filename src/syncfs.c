@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bookmark.h"
 #include "config.h"
 #include "destview.h"
 #include "expire.h"
@@ -182,6 +183,7 @@ struct sync_state {
 	struct lock_holder hd;
 	int marked;   /* lock properties written */
 	int taken;    /* the new snapshot exists */
+	int bookmarked;
 	int rc;       /* the outcome when before_ready failed */
 	int recorded; /* record_sent ran */
 	int record_rc;
@@ -215,6 +217,10 @@ static int sync_before_ready(void *ctx)
 		}
 		st->taken = 1;
 	}
+	if (!st->bookmarked) {
+		bookmark_before_send(st->snaps, st->newsnap); /* before any data flows (bookmark.h) */
+		st->bookmarked = 1;
+	}
 	return 0;
 }
 
@@ -246,6 +252,7 @@ static void record_sent(void *ctx, const struct push_result *res)
 	if (st->o->make_snapshot)
 		zsnaps_add(st->snaps, newsnap, cfg.tag);
 	hold_move(st->snaps, newsnap);
+	bookmark_after_sent(st->snaps, newsnap);
 	/* Local expiry from the listing in memory, updated with what we sent (no second zfs list). */
 	if (!(st->o->skip_expire || cfg.skip_expire)) {
 		if (res->adopted_base)

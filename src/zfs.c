@@ -386,6 +386,11 @@ int zfs_hold(const struct host *h, const char *tag, const char *snap, struct zer
 	return zfs_execv(h, err, "hold", tag, snap, ZEND);
 }
 
+int zfs_bookmark(const struct host *h, const char *snap, const char *bookmark, struct zerr *err)
+{
+	return zfs_execv(h, err, "bookmark", snap, bookmark, ZEND);
+}
+
 int zfs_release(const struct host *h, const char *tag, const char *snap, struct zerr *err)
 {
 	return zfs_execv(h, err, "release", tag, snap, ZEND);
@@ -466,7 +471,8 @@ void zfs_argv_send(struct strv *sv, const struct send_opts *o)
 		strv_push(sv, "-p");
 	strv_split(sv, o->extra);
 	if (o->from) {
-		strv_push(sv, o->inc_flag ? o->inc_flag : "-I");
+		/* A bookmark base (fs#bm) takes -i only: -I needs the snapshots in between. */
+		strv_push(sv, strchr(o->from, '#') ? "-i" : o->inc_flag ? o->inc_flag : "-I");
 		strv_push(sv, o->from);
 	}
 	strv_push(sv, o->snap);

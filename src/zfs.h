@@ -73,6 +73,8 @@ int zfs_rename(const struct host *h, const char *from, const char *to, int recur
 int zfs_rollback(const struct host *h, const char *snap, int destroy_newer, struct zerr *err);
 int zfs_hold(const struct host *h, const char *tag, const char *snap, struct zerr *err);
 int zfs_release(const struct host *h, const char *tag, const char *snap, struct zerr *err);
+/* `zfs bookmark SNAP FS#BM` (OpenZFS). */
+int zfs_bookmark(const struct host *h, const char *snap, const char *bookmark, struct zerr *err);
 int zfs_mount(const struct host *h, const char *ds, struct zerr *err);
 /*
  * `zfs list -r -t snapshot -o name,creation FS`: the table (header
@@ -87,7 +89,7 @@ int zfs_exists(const struct host *h, const char *ds, struct zerr *err);
 int zfs_exists_fs(const struct host *h, const char *ds, struct zerr *err);
 
 struct send_opts {
-	const char *from;     /* incremental base (full name or @snap), NULL for full */
+	const char *from;     /* incremental base (full name, @snap, a bookmark fs#bm), NULL for full */
 	const char *inc_flag; /* "-I" or "-i" */
 	const char *snap;     /* snapshot to send */
 	const char *token;    /* resume token: send -t */

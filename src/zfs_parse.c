@@ -95,15 +95,16 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Is name one of the datasets a `zfs get -r -d 1` of datasets reports? */
+/* Is name one of the datasets a `zfs get -r -d 1` of datasets reports (OpenZFS's lists bookmarks too)? */
 static int name_in(const char *name, char *const *datasets, int depth)
 {
 	for (size_t i = 0; datasets[i]; i++) {
 		size_t n = strlen(datasets[i]);
 		if (strcmp(name, datasets[i]) == 0)
 			return 1;
-		if (depth >= 1 && strncmp(name, datasets[i], n) == 0 && (name[n] == '@' || name[n] == '/') &&
-		    !strchr(name + n + 1, '/') && !strchr(name + n + 1, '@'))
+		if (depth >= 1 && strncmp(name, datasets[i], n) == 0 &&
+		    (name[n] == '@' || name[n] == '/' || name[n] == '#') && !strchr(name + n + 1, '/') &&
+		    !strchr(name + n + 1, '@') && !strchr(name + n + 1, '#'))
 			return 1;
 	}
 	return 0;

@@ -73,8 +73,7 @@ int zrepfs_list_snaps(const struct host *h, const char *fs, const char *tag, str
 	char *props = zsnaps_props(tag, "userrefs");
 	char *dsv[] = {(char *)fs, NULL};
 	struct zprops rows;
-	out->v = NULL;
-	out->n = 0;
+	memset(out, 0, sizeof(*out));
 	/* -t snapshot is not understood by every zfs get; zsnaps_parse filters by name instead. */
 	int st = zfs_get(h, props, NULL, 1, dsv, &rows, err);
 	free(props);

@@ -33,6 +33,10 @@ char *makesnap_name(const struct fsinfo *fi, const struct zsnaps *snaps)
 			next = snaps->v[i].sn.seq + 1;
 		any = 1;
 	}
+	/* After zrep's bookmarks too: a number whose snapshot is gone here may be on the destination. */
+	const struct zbm *bm = zbms_newest(&snaps->bms);
+	if (bm && (!any || bm->sn.seq >= next))
+		next = bm->sn.seq + 1;
 	return snapname_format(fi->fs, cfg.tag, next);
 }
 

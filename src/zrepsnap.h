@@ -9,7 +9,7 @@
 
 /*
  * Creates the next zrep snapshot of fs (numbered after the highest zrep
- * snapshot in snaps) after checking that fs's src-host is this host. The
+ * snapshot or bookmark in snaps) after checking that fs's src-host is this host. The
  * caller holds the fs lock. Returns the new full name (malloc'd) or NULL.
  */
 char *makesnap(const struct fsinfo *fi, const struct zsnaps *snaps);

@@ -1,7 +1,8 @@
 /*
  * clear [-f] FS: removes this tag's zrep state from FS on this host
  * (reference §1.13): its zrep snapshots (FS's own, TAG_<hex>[_unsent]
- * only; with -R / ZREP_R=-R destroyed with -r as upstream does), then every
+ * only; with -R / ZREP_R=-R destroyed with -r as upstream does) and its
+ * zrep bookmarks (FS#TAG_<hex>, OpenZFS), then every
  * TAG: property set locally on FS. Without -f (or ZREP_FORCE) it warns and
  * waits 10 seconds first. It refuses while a live zrep holds FS's lock and
  * holds that lock itself meanwhile. The remote side, readonly and other
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../bookmark.h"
 #include "../cmd.h"
 #include "../config.h"
 #include "../lock.h"
@@ -38,7 +40,8 @@ static int destroy_snapshots(const char *fs)
 	}
 	/* zrep's holds first (other tags' holds stay, and keep their snapshots). */
 	hold_release_all(&snaps);
-	int rc = 0, n = 0;
+	/* zrep's bookmarks (TAG_<hex> after the '#'); the user's stay. */
+	int rc = bookmark_destroy_all(&snaps.bms), n = 0;
 	for (size_t i = 0; i < snaps.n; i++) {
 		if (!snaps.v[i].is_zrep)
 			continue;

@@ -51,7 +51,7 @@ TEST(allow_missing_and_sets)
 	allow_parse(sample, "tank/src", "zrepu", &have);
 	allow_missing(ALLOW_SOURCE, &have, &miss);
 	char *j = joined(&miss);
-	CHECK_STR(j, "diff,hold,release,rename,userprop");
+	CHECK_STR(j, "bookmark,diff,hold,release,rename,userprop");
 	free(j);
 	strv_clear(&miss);
 	strv_push(&have, "receive");

@@ -102,3 +102,82 @@ TEST(host_local_argv_is_unchanged)
 	host_release(&h);
 	host_set_local_name(NULL);
 }
+
+static char *joined_argv(const struct strv *sv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; i < sv->n; i++) {
+		if (i)
+			sb_adds(&sb, " ");
+		sb_adds(&sb, sv->v[i]);
+	}
+	return sb_detach(&sb);
+}
+
+/* ConnectTimeout from ZREP_TIMEOUT (at most 30 s, none when 0) and ServerAlive, on OpenSSH only,
+ * never over what the user's $SSH says. */
+TEST(host_ssh_time_limits)
+{
+	CHECK_INT(host_connect_timeout(120), 30);
+	CHECK_INT(host_connect_timeout(7), 7);
+	CHECK_INT(host_connect_timeout(0), 0);
+	struct strv out = STRV_INIT;
+	char *plain[] = {"ssh", NULL};
+	host_ssh_opts(plain, 120, &out);
+	char *s = joined_argv(&out);
+	CHECK_STR(s, "-o ConnectTimeout=30 -o ServerAliveInterval=10 -o ServerAliveCountMax=3");
+	free(s);
+	strv_clear(&out);
+	char *path[] = {"/usr/bin/ssh", "-p", "2222", NULL};
+	host_ssh_opts(path, 0, &out); /* ZREP_TIMEOUT=0: no connect limit, dead peers still detected */
+	s = joined_argv(&out);
+	CHECK_STR(s, "-o ServerAliveInterval=10 -o ServerAliveCountMax=3");
+	free(s);
+	strv_clear(&out);
+	char *user[] = {"ssh", "-oconnecttimeout=5", "-o", "ServerAliveInterval=60", NULL};
+	host_ssh_opts(user, 120, &out);
+	CHECK_INT(out.n, 0);
+	strv_clear(&out);
+	char *other[] = {"rsh", "-l", "root", NULL};
+	host_ssh_opts(other, 120, &out);
+	CHECK_INT(out.n, 0);
+	char *wrapper[] = {"/tmp/myssh.sh", NULL};
+	host_ssh_opts(wrapper, 120, &out);
+	CHECK_INT(out.n, 0);
+	strv_clear(&out);
+}
+
+/* The remote argv once main set the limits (host_set_timeout): $SSH's words, ours, the host. */
+TEST(host_remote_argv_has_time_limits)
+{
+	struct host h;
+	host_set_local_name("me");
+	host_set_mux("no", "/tmp");
+	host_init(&h, "h2");
+	char *argv[] = {"true", NULL};
+	struct strv out = STRV_INIT;
+	host_set_timeout(10);
+	host_set_ssh("ssh -o BatchMode=yes");
+	host_build_argv(&h, argv, &out);
+	char *s = joined_argv(&out);
+	CHECK_STR(s, "ssh -o BatchMode=yes -o ConnectTimeout=10 -o ServerAliveInterval=10 -o "
+	             "ServerAliveCountMax=3 h2 true");
+	free(s);
+	strv_clear(&out);
+	host_set_ssh("ssh -o ConnectTimeout=3 -o ServerAliveCountMax=9");
+	host_build_argv(&h, argv, &out);
+	s = joined_argv(&out);
+	CHECK_STR(s, "ssh -o ConnectTimeout=3 -o ServerAliveCountMax=9 h2 true");
+	free(s);
+	strv_clear(&out);
+	host_set_ssh("rsh -l root");
+	host_build_argv(&h, argv, &out);
+	s = joined_argv(&out);
+	CHECK_STR(s, "rsh -l root h2 true");
+	free(s);
+	strv_clear(&out);
+	host_set_timeout(-1); /* back to no options for the other tests */
+	host_set_ssh("ssh");
+	host_release(&h);
+	host_set_local_name(NULL);
+}

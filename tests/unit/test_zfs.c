@@ -221,6 +221,7 @@ TEST(parse_snaps_orders_and_filters)
 
 static void mk(struct zsnaps *s, const char *const *names, const int *sent, size_t n)
 {
+	memset(s, 0, sizeof(*s));
 	s->v = calloc(n, sizeof(*s->v));
 	s->n = n;
 	for (size_t i = 0; i < n; i++) {
