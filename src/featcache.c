@@ -20,9 +20,12 @@ struct bit {
 	const char *name;
 	size_t off;
 };
-#define BIT(x) {#x, offsetof(struct zfs_features, x)}
-static const struct bit bits[] = {BIT(recv_u),   BIT(recv_o),    BIT(recv_s),       BIT(send_t),
-                                  BIT(send_p),   BIT(bookmarks), BIT(holds),        BIT(depth),
+#define BIT(x)                                                                                               \
+	{                                                                                                    \
+#x, offsetof(struct zfs_features, x)                                                         \
+	}
+static const struct bit bits[] = {BIT(recv_u),    BIT(recv_o),    BIT(recv_s),       BIT(send_t),
+                                  BIT(send_p),    BIT(bookmarks), BIT(holds),        BIT(depth),
                                   BIT(snapprops), BIT(multi_set), BIT(destroy_list), BIT(written)};
 
 char *featcache_format(const char *key, const char *stamp, const struct zfs_features *f)
@@ -40,14 +43,15 @@ int featcache_parse(const char *text, const char *key, const char *stamp, struct
 	strv_lines(&lines, text);
 	int rc = -1;
 	char *head = xasprintf("zrep-features 1 %s", key);
-	if (lines.n == 2 + ARRAY_SIZE(bits) && strcmp(lines.v[0], head) == 0 && strcmp(lines.v[1], stamp) == 0) {
+	if (lines.n == 2 + ARRAY_SIZE(bits) && strcmp(lines.v[0], head) == 0 &&
+	    strcmp(lines.v[1], stamp) == 0) {
 		memset(f, 0, sizeof(*f));
 		rc = 0;
 		for (size_t i = 0; i < ARRAY_SIZE(bits) && rc == 0; i++) {
 			const char *l = lines.v[2 + i];
 			size_t n = strlen(bits[i].name);
-			if (strncmp(l, bits[i].name, n) != 0 || l[n] != '=' || (l[n + 1] != '0' && l[n + 1] != '1') ||
-			    l[n + 2])
+			if (strncmp(l, bits[i].name, n) != 0 || l[n] != '=' ||
+			    (l[n + 1] != '0' && l[n + 1] != '1') || l[n + 2])
 				rc = -1;
 			else
 				*(int *)((char *)f + bits[i].off) = l[n + 1] == '1';

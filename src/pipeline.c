@@ -141,8 +141,8 @@ static char *recv_line(const struct push_opts *o, int resumable)
 char *push_list_props(const struct zfs_features *df)
 {
 	int holds = !df || df->holds;
-	return xasprintf("%s,%s,%s,guid,creation%s%s", P.master, P.savecount, P.sent, holds ? ",userrefs" : "",
-	                 df && df->recv_s ? ",receive_resume_token" : "");
+	return xasprintf("%s,%s,%s,guid,creation%s%s", P.master, P.savecount, P.sent,
+	                 holds ? ",userrefs" : "", df && df->recv_s ? ",receive_resume_token" : "");
 }
 
 void push_call(const struct push_opts *o, const struct zfs_features *df, struct remote_call *c)
@@ -197,8 +197,9 @@ void push_answer(const struct push_opts *o, const struct zprops *rows, const str
 		if (o->remote_expire) {
 			const struct zprop *sc = zprops_find(rows, d, P.savecount);
 			long long keep = 0;
-			if (!sc || (sc->src == ZSRC_NONE && strcmp(sc->value, "-") == 0) || has_control_char(sc->value) ||
-			    parse_ll(sc->value, &keep) < 0 || keep < 1 || keep > 1000000) {
+			if (!sc || (sc->src == ZSRC_NONE && strcmp(sc->value, "-") == 0) ||
+			    has_control_char(sc->value) || parse_ll(sc->value, &keep) < 0 || keep < 1 ||
+			    keep > 1000000) {
 				*planned = -1;
 			} else {
 				if (!zsnaps_find(&ds, at + 1))
@@ -217,7 +218,8 @@ void push_answer(const struct push_opts *o, const struct zprops *rows, const str
 					}
 				} else {
 					for (long i = 0; i < n; i++)
-						sb_addf(out, "%s %s\n", cfg.recursive ? "XR" : "X", ds.v[idx[i]].name);
+						sb_addf(out, "%s %s\n", cfg.recursive ? "XR" : "X",
+						        ds.v[idx[i]].name);
 				}
 				*planned = n > 0 ? n : 0;
 				free(idx);
@@ -427,7 +429,8 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 			continue;
 		}
 		if (mode == LISTING) {
-			/* Rows are data, never markers; a forged end leaves a grid that does not check out. */
+			/* Rows are data, never markers; a forged end leaves a grid that does not check out.
+			 */
 			if (remote_marker(l, "LIST-END", &a)) {
 				long long st = 1;
 				parse_ll(a, &st);
@@ -472,8 +475,8 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 		long planned = 0;
 		res->used_s = o->recv.resumable || (o->resumable && df && df->recv_s);
 		res->sent_time = now_secs();
-		push_answer(o, have_rows ? &rows : o->dest_rows, df, res->used_s && !o->recv.resumable, res->sent_time,
-		            &ans, &planned);
+		push_answer(o, have_rows ? &rows : o->dest_rows, df, res->used_s && !o->recv.resumable,
+		            res->sent_time, &ans, &planned);
 		if (planned == 0)
 			res->expire_ok = 1; /* nothing to destroy there */
 		else if (planned < 0)

@@ -67,13 +67,13 @@ struct push_result {
 	int held;   /* the destination put its hold on the received snapshot */
 	char *guid; /* guid of the received snapshot on the destination */
 	int expire_ran, expire_ok;
-	char *token;          /* the destination's resume token, when it holds a partial receive */
-	int aborted;          /* the destination dropped its partial receive */
-	int used_s;           /* the receive ran with -s */
-	int local_failed;     /* before_ready failed: nothing was sent */
-	int received_called;  /* on_received was called */
-	int expire_unusable;  /* the destination's savecount is not a usable number: not expired there */
-	long long sent_time;  /* the TAG:sent value given to the destination */
+	char *token;         /* the destination's resume token, when it holds a partial receive */
+	int aborted;         /* the destination dropped its partial receive */
+	int used_s;          /* the receive ran with -s */
+	int local_failed;    /* before_ready failed: nothing was sent */
+	int received_called; /* on_received was called */
+	int expire_unusable; /* the destination's savecount is not a usable number: not expired there */
+	long long sent_time; /* the TAG:sent value given to the destination */
 	struct strv remote_names, remote_guids; /* destination's snapshots (local_snaps mode) */
 	char *adopted_base;                     /* newer common base found on the destination, or NULL */
 	int stalled;              /* the stream moved nothing for ZREP_STALL_TIMEOUT: ended on both hosts */

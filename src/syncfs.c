@@ -77,7 +77,8 @@ static int resume_token(const struct fsinfo *fi, const struct host *dh, struct z
 	char *to = NULL, *toguid = NULL;
 	struct push_result res = {0};
 	if (!zfs_features(&local_host)->send_t) {
-		warn("%s:%s holds a partial receive, and the zfs here cannot resume it", dh->name, fi->dest_fs);
+		warn("%s:%s holds a partial receive, and the zfs here cannot resume it", dh->name,
+		     fi->dest_fs);
 		rc = 1;
 		goto out;
 	}
@@ -181,8 +182,8 @@ struct sync_state {
 	const struct zsnap *base;
 	const char *newsnap;
 	struct lock_holder hd;
-	int marked;   /* lock properties written */
-	int taken;    /* the new snapshot exists */
+	int marked; /* lock properties written */
+	int taken;  /* the new snapshot exists */
 	int bookmarked;
 	int rc;       /* the outcome when before_ready failed */
 	int recorded; /* record_sent ran */
@@ -451,7 +452,8 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 			 * answer lost) stays, and the next sync adopts it by guid
 			 * or sends it; one whose receive can be resumed stays too. */
 			if (res.used_s && res.started && o->make_snapshot)
-				note("keeping %s; the next sync resumes the transfer where the destination kept "
+				note("keeping %s; the next sync resumes the transfer where the destination "
+				     "kept "
 				     "it",
 				     newsnap);
 			else if (o->make_snapshot && (res.recv_failed || !res.started))

@@ -106,9 +106,9 @@ int zrepfs_snaps(const struct host *h, const char *fs, struct zsnaps *out)
 
 static char *fsinfo_props(void)
 {
-	return xasprintf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,type,mounted,readonly", P.master, P.src_fs, P.src_host,
-	                 P.dest_fs, P.dest_host, P.savecount, P.lock_pid, P.lock_owner, P.lock_time,
-	                 P.last_error);
+	return xasprintf("%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,type,mounted,readonly", P.master, P.src_fs,
+	                 P.src_host, P.dest_fs, P.dest_host, P.savecount, P.lock_pid, P.lock_owner,
+	                 P.lock_time, P.last_error);
 }
 
 /* Fills fi for ds from rows (rows of other datasets are ignored). Returns 0, or -1 (said why). */

@@ -74,16 +74,17 @@ TEST(remote_push_params_pinned)
 	    .kill_leftover = 1,
 	};
 	push_call(&os, &df, &c);
-	const char *wants[] = {"b/a",
-	                       "zrep:master",
-	                       "zrep:sent",
-	                       "zrep_000002",
-	                       "zfs receive b/a",
-	                       "zfs receive -s b/a",
-	                       "zrep",
-	                       "zrep:master,zrep:savecount,zrep:sent,guid,creation,userrefs,receive_resume_token",
-	                       "1",
-	                       ""};
+	const char *wants[] = {
+	    "b/a",
+	    "zrep:master",
+	    "zrep:sent",
+	    "zrep_000002",
+	    "zfs receive b/a",
+	    "zfs receive -s b/a",
+	    "zrep",
+	    "zrep:master,zrep:savecount,zrep:sent,guid,creation,userrefs,receive_resume_token",
+	    "1",
+	    ""};
 	check_args(&c, wants, ARRAY_SIZE(wants));
 	remote_call_free(&c);
 
@@ -92,7 +93,8 @@ TEST(remote_push_params_pinned)
 	cfg.recursive = 1;
 	struct push_opts o2 = {.snap = "t/x@zrep_000000", .recv = {.target = "b/x", .unmounted = 1}};
 	push_call(&o2, &df, &c);
-	const char *want2[] = {"b/x", "", "", "zrep_000000", "gunzip -c | zfs receive -u b/x", "", "", "", "", ""};
+	const char *want2[] = {"b/x", "", "", "zrep_000000", "gunzip -c | zfs receive -u b/x", "", "",
+	                       "",    "", ""};
 	check_args(&c, want2, ARRAY_SIZE(want2));
 	remote_call_free(&c);
 	setup();
@@ -120,7 +122,10 @@ TEST(push_answer_plans_destination)
 	                   "b/a@mine\tuserrefs\t0\t-\n";
 	struct zprops rows;
 	CHECK_INT(zfs_parse_get(text, &rows), 0);
-	struct push_opts o = {.snap = "t/a@zrep_000004", .recv = {.target = "b/a"}, .mark_sent = 1, .hold = 1,
+	struct push_opts o = {.snap = "t/a@zrep_000004",
+	                      .recv = {.target = "b/a"},
+	                      .mark_sent = 1,
+	                      .hold = 1,
 	                      .remote_expire = 1};
 	struct strbuf sb = STRBUF_INIT;
 	long planned = 0;
