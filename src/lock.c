@@ -421,7 +421,8 @@ void fslock_release(const char *fs)
 void fslock_keep_only(const char *fs)
 {
 	for (size_t i = held_fs.n; i-- > 0;) {
-		if (strcmp(held_fs.v[i], fs) == 0 || held_marked[i])
+		/* marked or not, the others' are not this worker's to release */
+		if (strcmp(held_fs.v[i], fs) == 0)
 			continue;
 		close(held_fd[i]);
 		free(held_fs.v[i]);

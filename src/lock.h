@@ -67,7 +67,7 @@ void fslock_mark_many(char *const *fss, const struct lock_holder *hds, size_t n)
 /* Closes this process's hold of fs's flock without touching the properties (the parent of a
  * worker that released them). */
 void fslock_forget(const char *fs);
-/* In a worker: lets go of the (unmarked) locks it inherited for other filesystems. */
+/* In a worker: lets go of the locks it inherited for other filesystems (never their properties). */
 void fslock_keep_only(const char *fs);
 /* Releases everything this process still holds. Safe to call twice. */
 void lock_release_all(void);

@@ -539,6 +539,9 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	}
 	int rst = exec_wait(&rp);
 	const char *rerr = sb_str(&rp.err_buf);
+	/* zfs receive -s says when it kept a partial state (OpenZFS: "Partially received snapshot
+	 * is saved."): only then can the next sync resume */
+	res->partial = res->used_s && res->recv_failed && strstr(rerr, "artially received") != NULL;
 	if (*rerr)
 		debug("remote stderr: %s", rerr);
 

@@ -70,6 +70,7 @@ struct push_result {
 	char *token;         /* the destination's resume token, when it holds a partial receive */
 	int aborted;         /* the destination dropped its partial receive */
 	int used_s;          /* the receive ran with -s */
+	int partial;         /* and failed leaving a partial state there (resumable) */
 	int local_failed;    /* before_ready failed: nothing was sent */
 	int received_called; /* on_received was called */
 	int expire_unusable; /* the destination's savecount is not a usable number: not expired there */

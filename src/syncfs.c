@@ -187,6 +187,8 @@ struct sync_state {
 	int bookmarked;
 	int rc;       /* the outcome when before_ready failed */
 	int recorded; /* record_sent ran */
+	int deferred; /* record_sent left it to sync_record_deferred */
+	int resumed;  /* a partial receive was completed first: snaps changed */
 	int record_rc;
 };
 
@@ -234,6 +236,11 @@ static void record_sent(void *ctx, const struct push_result *res)
 		return;
 	st->recorded = 1;
 	const char *newsnap = st->newsnap;
+	if (st->o->defer_record && st->o->make_snapshot && !res->adopted_base && !st->resumed &&
+	    fsview_is_ahead(st->fi->fs)) {
+		st->deferred = 1; /* the caller records it with the others (sync_record_deferred) */
+		return;
+	}
 	long long t = res->sent_time ? res->sent_time : now_secs();
 	if (res->adopted_base) {
 		const struct zsnap *ab = zsnaps_find(st->snaps, strchr(res->adopted_base, '@') + 1);
@@ -275,6 +282,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	int locked = 0;
 
 	memset(&fi, 0, sizeof(fi));
+	struct sync_state sst = {.o = o, .fi = &fi, .snaps = &snaps, .dh = &dh};
 	/* The flock first (no zfs command), then the settings this sync acts
 	 * on, read under it together with the lock properties (one zfs get):
 	 * a failover that finished in between is seen. */
@@ -302,7 +310,6 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		error("%s: refusing the value of %s", fs, P.dest_fs);
 		goto out;
 	}
-	struct sync_state sst = {.o = o, .fi = &fi, .snaps = &snaps, .dh = &dh};
 	struct lock_holder hd = {-1, fi.lock_owner, fi.lock_time};
 	if (!fi.lock_pid || parse_ll(fi.lock_pid, &hd.pid) < 0)
 		hd.pid = fi.lock_pid ? -1 : 0;
@@ -390,6 +397,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		/* A partial receive there: finish it when it is ours, else drop it; then this sync. */
 		char *token = xstrdup(res.token);
 		int r = resume_token(&fi, &dh, &snaps, token, o->verbose);
+		sst.resumed = 1;
 		free(token);
 		push_result_free(&res);
 		if (r < 0)
@@ -451,10 +459,12 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 			 * is set aside: one whose receive may have committed (its
 			 * answer lost) stays, and the next sync adopts it by guid
 			 * or sends it; one whose receive can be resumed stays too. */
-			if (res.used_s && res.started && o->make_snapshot)
+			/* zfs receive -s says when it kept a partial state: only then can it resume */
+			const char *why = zerr_text(&res.err);
+			int partial = res.partial || (res.used_s && res.started && strstr(why, "artially received"));
+			if (partial && o->make_snapshot)
 				note("keeping %s; the next sync resumes the transfer where the destination "
-				     "kept "
-				     "it",
+				     "kept it",
 				     newsnap);
 			else if (o->make_snapshot && (res.recv_failed || !res.started))
 				dispose_failed(newsnap);
@@ -486,8 +496,12 @@ out:
 	         : rc == SYNC_SKIPPED                   ? OPLOG_SKIPPED
 	                                                : OPLOG_OK,
 	         newsnap, fsinfo_is_master(&fi), fi.last_error != NULL);
-	if (locked && !(o->keep_lock && rc == SYNC_OK))
+	if (rc == SYNC_OK && sst.deferred) {
+		rc = SYNC_DEFERRED;
+		fslock_forget(fs); /* the lock's properties go with the others' (sync_record_deferred) */
+	} else if (locked && !(o->keep_lock && rc == SYNC_OK)) {
 		fslock_release(fs);
+	}
 	free(newsnap);
 	push_result_free(&res);
 	zsnaps_free(&snaps);
@@ -495,6 +509,108 @@ out:
 	fsinfo_free(&fi);
 	host_release(&dh);
 	return rc;
+}
+
+/* Runs `zfs VERB ARG` over names in one command; when that fails, one by one. Returns how many
+ * failed (each warned about unless quiet_tag). */
+static int batch(const char *verb, const char *arg, struct strv *names, const char *what)
+{
+	if (names->n == 0)
+		return 0;
+	struct zerr e = {0};
+	int st = zfs_many(&local_host, verb, arg, names->v, &e);
+	zerr_clear(&e);
+	if (st == 0)
+		return 0;
+	int bad = 0;
+	for (size_t i = 0; i < names->n; i++) {
+		char *one[] = {names->v[i], NULL};
+		if (zfs_many(&local_host, verb, arg, one, &e) != 0 && !(e.msg && (strstr(e.msg, "no such tag") || strstr(e.msg, "tag already exists")))) {
+			if (what)
+				warn("cannot %s %s: %s", what, names->v[i], zerr_text(&e));
+			bad++;
+		}
+		zerr_clear(&e);
+	}
+	return bad;
+}
+
+int sync_record_deferred(char *const *fss, size_t n)
+{
+	if (n == 0)
+		return 0;
+	long long t = now_secs();
+	char *sentv = xasprintf("%s=%lld", P.sent, t);
+	struct strv news = STRV_INIT, olds = STRV_INIT, locks = STRV_INIT;
+	struct zsnaps *sv = xmalloc(n * sizeof(*sv));
+	struct fsinfo *fv = xmalloc(n * sizeof(*fv));
+	char **newof = xmalloc(n * sizeof(*newof)); /* fss[i]'s new snapshot, NULL when not recorded */
+	int holds = 0, bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		memset(&fv[i], 0, sizeof(fv[i]));
+		memset(&sv[i], 0, sizeof(sv[i]));
+		newof[i] = NULL;
+		if (fsview_peek(fss[i], &fv[i]) < 0 || fsview_peek_snaps(fss[i], &sv[i]) < 0) {
+			error("%s: lost what was read ahead of its sync; its next sync records it", fss[i]);
+			bad++;
+			continue;
+		}
+		newof[i] = zrepsnap_next_name(fss[i], &sv[i]);
+		strv_push(&news, newof[i]);
+		strv_push(&locks, fss[i]);
+		for (size_t k = 0; k < sv[i].n; k++) {
+			if (sv[i].v[k].userrefs >= 0)
+				holds = 1;
+			if (sv[i].v[k].userrefs > 0)
+				strv_push(&olds, sv[i].v[k].name);
+		}
+	}
+	/* the marks first: what is marked sent is the base of the next sync */
+	if (news.n && batch("set", sentv, &news, NULL) > 0)
+		for (size_t i = 0; i < n; i++)
+			if (newof[i] && mark_sent_local(newof[i], t) < 0) {
+				free(newof[i]);
+				newof[i] = NULL;
+				bad++;
+			}
+	int held = holds && batch("hold", cfg.tag, &news, "put hold on") == 0;
+	if (held)
+		batch("release", cfg.tag, &olds, "release hold from");
+	for (size_t i = 0; i < n; i++) {
+		const char *nw = newof[i];
+		if (!nw)
+			continue;
+		/* the model as the sync would have left it: the new one sent (and held), the others
+		 * released */
+		zsnaps_add(&sv[i], nw, cfg.tag);
+		zsnaps_mark_sent(&sv[i], nw);
+		for (size_t j = 0; j < sv[i].n; j++) {
+			struct zsnap *z = &sv[i].v[j];
+			if (strcmp(z->name, nw) == 0)
+				z->userrefs = held ? 1 : 0;
+			else if (held && z->userrefs > 0)
+				z->userrefs--;
+		}
+		bookmark_after_sent(&sv[i], nw);
+		if (!cfg.skip_expire)
+			expire_local(&fv[i], &sv[i]);
+	}
+	if (batch("inherit", P.lock_pid, &locks, "release the lock on") > 0)
+		debug("some locks could not be released");
+	for (size_t i = 0; i < n; i++) {
+		zsnaps_free(&sv[i]);
+		if (fv[i].fs)
+			fsinfo_free(&fv[i]);
+		free(newof[i]);
+	}
+	free(sv);
+	free(fv);
+	free(newof);
+	free(sentv);
+	strv_clear(&news);
+	strv_clear(&olds);
+	strv_clear(&locks);
+	return bad;
 }
 
 int expire_remote(const struct fsinfo *fi)

@@ -18,13 +18,25 @@ struct sync_opts {
 	int resume;         /* -r / ZREP_RESUME: resumable receive, finish a partial one first */
 	int changed_only;   /* -c / ZREP_CHANGEDONLY: no new snapshot when nothing changed */
 	char **newsnap_out; /* if set, receives the snapshot that was sent */
+	int defer_record;   /* sync all: leave the local marks, hold move, expiry and lock release of
+	                       a plain successful sync to sync_record_deferred (SYNC_DEFERRED) */
 };
 
 /* Result codes. SYNC_TEMPFAIL: it may work on the next run unchanged (busy,
  * stalled, timed out, partner unreachable); SYNC_FAIL needs a person. */
-enum { SYNC_OK = 0, SYNC_FAIL = -1, SYNC_SKIPPED = 1, SYNC_TEMPFAIL = 2 };
+enum { SYNC_OK = 0, SYNC_FAIL = -1, SYNC_SKIPPED = 1, SYNC_TEMPFAIL = 2, SYNC_DEFERRED = 3 };
 
 int sync_fs(const char *fs, const struct sync_opts *o);
+
+/*
+ * The local half of the syncs of fss that returned SYNC_DEFERRED, for all
+ * of them at once: one zfs set of TAG:sent on every new snapshot, one zfs
+ * hold, one zfs release of the previous holds, each filesystem's expiry
+ * (and bookmark upkeep), one zfs inherit of the lock properties. Everything
+ * is planned from the rows read ahead (fsview), as each sync saw them.
+ * Returns how many filesystems could not be recorded.
+ */
+int sync_record_deferred(char *const *fss, size_t n);
 
 /*
  * Runs the remote side of an expire for a master fs (split-brain check,

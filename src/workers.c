@@ -48,9 +48,11 @@ int workers_mux_group(int slot)
 	return slot / WORKERS_PER_MASTER;
 }
 
+struct strv workers_deferred = STRV_INIT;
+
 static void tally(struct worker_tally *t, int r)
 {
-	if (r == WORKER_OK)
+	if (r == WORKER_OK || r == WORKER_DEFERRED)
 		t->ok++;
 	else if (r == WORKER_SKIPPED)
 		t->skipped++;
@@ -84,7 +86,11 @@ static void slot_finish(struct slot *s, char *const *items, size_t n, const char
                         struct worker_tally *t)
 {
 	int st = exec_wait_worker(s->pid);
-	int r = st == WORKER_OK || st == WORKER_SKIPPED || st == WORKER_TEMPFAIL ? st : WORKER_FAILED;
+	int r = st == WORKER_OK || st == WORKER_SKIPPED || st == WORKER_TEMPFAIL || st == WORKER_DEFERRED
+	            ? st
+	            : WORKER_FAILED;
+	if (r == WORKER_DEFERRED)
+		strv_push(&workers_deferred, items[s->item]);
 	fflush(stdout);
 	fflush(stderr);
 	write_all(1, s->buf[0].buf ? s->buf[0].buf : "", s->buf[0].len);
@@ -117,12 +123,15 @@ void workers_run(char *const *items, size_t n, int parallel, int (*job)(const ch
                  void *arg, const char *failed_note, struct worker_tally *t)
 {
 	memset(t, 0, sizeof(*t));
+	strv_clear(&workers_deferred);
 	/* One filesystem makes one connection: a control master would only add its start and exit. */
 	if (n <= 1)
 		host_mux_off();
 	if (parallel <= 1 || n <= 1) {
 		for (size_t i = 0; i < n && !exec_interrupted(); i++) {
 			int r = job(items[i], arg);
+			if (r == WORKER_DEFERRED)
+				strv_push(&workers_deferred, items[i]);
 			if ((r == WORKER_FAILED || r == WORKER_TEMPFAIL) && failed_note && n > 1)
 				error("%s of %s failed; continuing with the others", failed_note, items[i]);
 			tally(t, r);
@@ -155,6 +164,8 @@ void workers_run(char *const *items, size_t n, int parallel, int (*job)(const ch
 				if (exec_interrupted())
 					break;
 				int r = job(items[next], arg);
+				if (r == WORKER_DEFERRED)
+					strv_push(&workers_deferred, items[next]);
 				if ((r == WORKER_FAILED || r == WORKER_TEMPFAIL) && failed_note)
 					error("%s of %s failed; continuing with the others", failed_note,
 					      items[next]);

@@ -16,7 +16,12 @@
 
 /* What a job reports (also a worker's exit status). WORKER_TEMPFAIL: it
  * failed but may work on the next run unchanged (busy, timed out...). */
-enum { WORKER_OK = 0, WORKER_FAILED = 1, WORKER_SKIPPED = 3, WORKER_TEMPFAIL = 75 };
+/* WORKER_DEFERRED: done, and it left its local bookkeeping to the caller, who does it for all
+ * such items at once (workers_deferred). */
+enum { WORKER_OK = 0, WORKER_FAILED = 1, WORKER_SKIPPED = 3, WORKER_DEFERRED = 4, WORKER_TEMPFAIL = 75 };
+
+/* The items whose job returned WORKER_DEFERRED in the last workers_run, in the order they ended. */
+extern struct strv workers_deferred;
 
 /* The default number of workers (bench/sync-all measured it; README). */
 #define WORKERS_DEFAULT 8

@@ -276,6 +276,17 @@ int zfs_set(const struct host *h, const char *ds, const char *prop, const char *
 	return st;
 }
 
+int zfs_many(const struct host *h, const char *verb, const char *arg, char *const *datasets, struct zerr *err)
+{
+	struct strv sv = STRV_INIT;
+	strv_push(&sv, verb);
+	strv_push(&sv, arg);
+	strv_pushv(&sv, datasets);
+	int st = zfs_exec(h, sv.v, NULL, err);
+	strv_clear(&sv);
+	return st;
+}
+
 int zfs_set_props(const struct host *h, const char *ds, char *const *pv, struct zerr *err)
 {
 	size_t n = 0;

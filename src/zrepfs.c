@@ -203,6 +203,7 @@ int fsinfo_read(const struct host *h, const char *ds, struct fsinfo *fi)
  * snapshots, taken under their locks. */
 static struct zprops ahead;
 static struct strv ahead_fs;
+static int *ahead_used; /* fsview_read used it (a second read goes to zfs) */
 
 /* The one listing of fs and its snapshots: settings, then the snapshot columns, userrefs (native)
  * last; written where the zfs has it. */
@@ -243,6 +244,9 @@ int fsview_prefetch(char *const *fss, size_t n, int written)
 	if (st == 0) {
 		strv_clear(&ahead_fs);
 		strv_pushv(&ahead_fs, dsv.v);
+		free(ahead_used);
+		ahead_used = xmalloc((n + 1) * sizeof(*ahead_used));
+		memset(ahead_used, 0, (n + 1) * sizeof(*ahead_used));
 	} else {
 		/* One missing (destroyed since the list) fails them all: each reads its own then. */
 		debug("reading ahead failed (%s); each filesystem is read on its own", zerr_text(&e));
@@ -257,6 +261,25 @@ int fsview_peek(const char *ds, struct fsinfo *fi)
 	for (size_t i = 0; i < ahead_fs.n; i++)
 		if (strcmp(ahead_fs.v[i], ds) == 0)
 			return fsinfo_from_rows(&ahead, ds, fi);
+	return -1;
+}
+
+int fsview_is_ahead(const char *ds)
+{
+	for (size_t i = 0; i < ahead_fs.n; i++)
+		if (strcmp(ahead_fs.v[i], ds) == 0)
+			return 1;
+	return 0;
+}
+
+int fsview_peek_snaps(const char *ds, struct zsnaps *snaps)
+{
+	for (size_t i = 0; i < ahead_fs.n; i++)
+		if (strcmp(ahead_fs.v[i], ds) == 0) {
+			zsnaps_parse(&ahead, ds, cfg.tag, snaps);
+			return 0;
+		}
+	memset(snaps, 0, sizeof(*snaps));
 	return -1;
 }
 
@@ -277,9 +300,8 @@ int fsview_unchanged(const char *ds)
 int fsview_read(const char *ds, int written, struct fsinfo *fi, struct zsnaps *snaps)
 {
 	for (size_t i = 0; i < ahead_fs.n; i++)
-		if (strcmp(ahead_fs.v[i], ds) == 0) {
-			free(ahead_fs.v[i]);
-			ahead_fs.v[i] = xstrdup(""); /* used once: a second read goes to zfs */
+		if (!ahead_used[i] && strcmp(ahead_fs.v[i], ds) == 0) {
+			ahead_used[i] = 1; /* used once: a second read goes to zfs */
 			if (fsinfo_from_rows(&ahead, ds, fi) < 0)
 				return -1;
 			zsnaps_parse(&ahead, ds, cfg.tag, snaps);

@@ -42,6 +42,10 @@ void fsinfo_free(struct fsinfo *fi);
 int fsview_read(const char *ds, int written, struct fsinfo *fi, struct zsnaps *snaps);
 /* The settings of ds read ahead (not used up), or -1 when none were. */
 int fsview_peek(const char *ds, struct fsinfo *fi);
+/* 1 when ds was read ahead. */
+int fsview_is_ahead(const char *ds);
+/* The snapshots of ds read ahead (not used up), or -1. */
+int fsview_peek_snaps(const char *ds, struct zsnaps *snaps);
 /* 1 when ds was read ahead with written = 0 and its newest snapshot is its last sent (sync -c). */
 int fsview_unchanged(const char *ds);
 /* Reads ahead the views of fss (all local) in one zfs get. Returns 0, or -1 (each reads its own). */

@@ -24,6 +24,11 @@ char *makesnap_name(const struct fsinfo *fi, const struct zsnaps *snaps)
 		error("internal error: makesnap without the lock on %s", fi->fs);
 		return NULL;
 	}
+	return zrepsnap_next_name(fi->fs, snaps);
+}
+
+char *zrepsnap_next_name(const char *fs, const struct zsnaps *snaps)
+{
 	unsigned long long next = 0;
 	int any = 0;
 	for (size_t i = 0; i < snaps->n; i++) {
@@ -37,7 +42,7 @@ char *makesnap_name(const struct fsinfo *fi, const struct zsnaps *snaps)
 	const struct zbm *bm = zbms_newest(&snaps->bms);
 	if (bm && (!any || bm->sn.seq >= next))
 		next = bm->sn.seq + 1;
-	return snapname_format(fi->fs, cfg.tag, next);
+	return snapname_format(fs, cfg.tag, next);
 }
 
 int makesnap_take(const struct fsinfo *fi, const char *name)

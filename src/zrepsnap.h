@@ -17,6 +17,8 @@ char *makesnap(const struct fsinfo *fi, const struct zsnaps *snaps);
  * it with the hooks (0, or -1 said why). */
 char *makesnap_name(const struct fsinfo *fi, const struct zsnaps *snaps);
 int makesnap_take(const struct fsinfo *fi, const char *name);
+/* The full name of fs's next zrep snapshot, after every zrep snapshot and bookmark in snaps. */
+char *zrepsnap_next_name(const char *fs, const struct zsnaps *snaps);
 
 /* Sets TAG:sent=ts on a local snapshot; says why when it cannot. */
 int mark_sent_local(const char *snap, long long ts);
