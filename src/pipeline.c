@@ -181,6 +181,10 @@ void push_answer(const struct push_opts *o, const struct zprops *rows, const str
 		sb_adds(out, "A\n");
 	if (o->want_guid || o->token)
 		sb_adds(out, "G\n");
+	if (o->defer_dest) {
+		sb_adds(out, "D\n.\n"); /* receive only: the rest comes in one call for all */
+		return;
+	}
 	const char *at = o->snap ? strchr(o->snap, '@') : NULL;
 	if (rows && at) {
 		const char *d = o->recv.target;
@@ -475,7 +479,10 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 		long planned = 0;
 		res->used_s = o->recv.resumable || (o->resumable && df && df->recv_s);
 		res->sent_time = now_secs();
-		push_answer(o, have_rows ? &rows : o->dest_rows, df, res->used_s && !o->recv.resumable,
+		struct push_opts oa = *o;
+		oa.defer_dest = o->defer_dest && o->dest_rows && !res->adopted_base;
+		res->dest_deferred = oa.defer_dest;
+		push_answer(&oa, have_rows ? &rows : o->dest_rows, df, res->used_s && !o->recv.resumable,
 		            res->sent_time, &ans, &planned);
 		if (planned == 0)
 			res->expire_ok = 1; /* nothing to destroy there */

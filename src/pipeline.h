@@ -37,6 +37,9 @@ struct push_opts {
 	int stop_on_token;     /* the destination holds a partial receive: stop before sending (res->token) */
 	int abort_token;       /* the destination holds a partial receive: drop it (receive -A) first */
 	int want_guid;         /* the destination reports the received snapshot's guid (res->guid) */
+	int defer_dest;        /* the destination only receives: its marks, hold move and expiry are
+	                          left to one call for all (sync_record_deferred), unless a base
+	                          other than o->base is used (res->dest_deferred says) */
 	/*
 	 * When set, the destination lists its snapshots (name and guid) before
 	 * data flows, and the base becomes the newest snapshot both sides hold
@@ -71,6 +74,7 @@ struct push_result {
 	int aborted;         /* the destination dropped its partial receive */
 	int used_s;          /* the receive ran with -s */
 	int partial;         /* and failed leaving a partial state there (resumable) */
+	int dest_deferred;   /* the destination left its marks, hold move and expiry to the caller */
 	int local_failed;    /* before_ready failed: nothing was sent */
 	int received_called; /* on_received was called */
 	int expire_unusable; /* the destination's savecount is not a usable number: not expired there */

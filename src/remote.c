@@ -51,8 +51,8 @@ static const char push_script[] = KILLRECV_FN
     "if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; fi; "
     "echo ZREP-READY; "
     "IFS= read -r h || exit 0; case $h in GO|GO-S) ;; *) exit 0;; esac; "
-    "t=; ab=; rl=; xl=; gw=; "
-    "while IFS= read -r l; do case $l in .) break;; \"T \"*) t=${l#T };; A) ab=1;; G) gw=1;; "
+    "t=; ab=; rl=; xl=; gw=; dd=; "
+    "while IFS= read -r l; do case $l in .) break;; \"T \"*) t=${l#T };; A) ab=1;; G) gw=1;; D) dd=1;; "
     "\"R \"*) rl=$rl${l#R }$sep;; \"X \"*|\"XR \"*|\"L \"*|\"LR \"*) xl=$xl$l$sep;; esac; done; "
     "if [ -n \"$ab\" ]; then if zrep_abort \"$d\" >&2; then echo ZREP-ABORTED; fi; fi; "
     "if [ \"$h\" = GO-S ]; then rcv=$rcvs; fi; "
@@ -62,7 +62,7 @@ static const char push_script[] = KILLRECV_FN
     "for pv in \"$@\"; do case $pv in "
     "@inherit=*) zrep_inherit \"${pv#@inherit=}\" \"$d\" || echo \"ZREP-SETFAIL $pv\";; "
     "*) zrep_set \"$pv\" \"$d\" || echo \"ZREP-SETFAIL $pv\";; esac; done; "
-    "set -f; "
+    "set -f; if [ -n \"$dd\" ]; then exit 0; fi; "
     "if [ -n \"$sn\" ]; then "
     "if [ -n \"$gw\" ]; then g=$(zrep_value guid \"$d@$sn\") && echo \"ZREP-GUID $g\"; fi; "
     "if [ -n \"$sp\" ]; then [ -n \"$t\" ] || t=$(date +%s); zrep_set \"$sp=$t\" \"$d@$sn\" && echo "
@@ -85,6 +85,28 @@ static const char destlist_script[] =
     "if [ -n \"$pu\" ]; then u=$(zrep_usage); echo ZREP-USAGE; printf '%s\\n' \"$u\"; echo ZREP-USAGE-END; "
     "case $u in *receive_resume_token*) lp=$lp,receive_resume_token;; esac; fi; "
     "echo \"ZREP-LIST $lp\"; zrep_rows_all \"$lp\" \"$@\" 2>&1; echo \"ZREP-LIST-END $?\"";
+
+/* $1 sent prop, $2 sent time, $3 hold tag or "", then words: "S SNAP" (mark sent, hold), "R SNAP"
+ * (release the hold), "X SNAP" / "XR SNAP" / "L FS@A,B" / "LR ..." (destroy, as push). Answers
+ * SENT-FAILED SNAP for a mark that failed, EXPIRE-FAILED when a destroy failed, then FINISH-END. */
+static const char finish_script[] =
+    "sp=$1; t=$2; ht=$3; shift 3; sep=$(printf '\\001'); oi=$IFS; sl=; rl=; xl=; "
+    "for w in \"$@\"; do case $w in \"S \"*) sl=$sl${w#S }$sep;; \"R \"*) rl=$rl${w#R }$sep;; "
+    "*) xl=$xl$w$sep;; esac; done; set -f; IFS=$sep; "
+    "if zrep_many set \"$sp=$t\" $sl >&2; then :; else for s in $sl; do IFS=$oi; "
+    "zrep_set \"$sp=$t\" \"$s\" >&2 || echo \"ZREP-SENT-FAILED $s\"; done; fi; IFS=$sep; "
+    "if [ -n \"$ht\" ]; then "
+    "zrep_many hold \"$ht\" $sl >/dev/null 2>&1 || for s in $sl; do IFS=$oi; "
+    "zrep_hold \"$ht\" \"$s\" >/dev/null 2>&1; done; IFS=$sep; "
+    "[ -z \"$rl\" ] || zrep_many release \"$ht\" $rl >/dev/null 2>&1 || for s in $rl; do IFS=$oi; "
+    "zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; done; IFS=$sep; fi; "
+    "xf=0; for x in $xl; do IFS=$oi; case $x in "
+    "L*) v=${x#* }; dr=; case $x in LR*) dr=_r;; esac; "
+    "zrep_destroy$dr \"$v\" >/dev/null 2>&1 || { f=${v%%@*}; IFS=,; for y in ${v#*@}; do IFS=$oi; "
+    "zrep_destroy$dr \"$f@$y\" >&2 || xf=1; done; IFS=$oi; };; "
+    "\"XR \"*) zrep_destroy_r \"${x#XR }\" >&2 || xf=1;; "
+    "*) zrep_destroy \"${x#X }\" >&2 || xf=1;; esac; IFS=$sep; done; IFS=$oi; "
+    "if [ $xf = 0 ]; then :; else echo ZREP-EXPIRE-FAILED; fi; echo ZREP-FINISH-END";
 
 /* $1 destination fs, $2 master prop, then the expire command's words. */
 static const char expire_script[] =
@@ -208,6 +230,16 @@ void remote_destlist_call(struct remote_call *c, const char *props, int probe_us
 	strv_push(&c->args, props);
 	strv_push(&c->args, probe_usage ? "1" : "");
 	strv_pushv(&c->args, datasets);
+}
+
+void remote_finish_call(struct remote_call *c, const char *sent_prop, long long sent_time,
+                        const char *hold_tag, char *const *words)
+{
+	call_init(c, "finish", finish_script);
+	strv_push(&c->args, sent_prop);
+	strv_pushf(&c->args, "%lld", sent_time);
+	strv_push(&c->args, hold_tag ? hold_tag : "");
+	strv_pushv(&c->args, words);
 }
 
 void remote_expire_call(struct remote_call *c, const char *destfs, const char *master_prop,

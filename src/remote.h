@@ -71,6 +71,12 @@ struct remote_push_params {
 };
 void remote_push_call(struct remote_call *c, const struct remote_push_params *p);
 
+/* finish: the destination's half of the syncs of a sync all that left it to one call (push with
+ * "D"): marks every new snapshot sent and moves zrep's hold in one zfs set / hold / release each,
+ * then the destroys. words: "S SNAP", "R SNAP", "X SNAP", "XR SNAP", "L FS@A,B", "LR ...". */
+void remote_finish_call(struct remote_call *c, const char *sent_prop, long long sent_time,
+                        const char *hold_tag, char *const *words);
+
 /* destlist: the listing the push script makes, for several destination filesystems at once (sync
  * all reads every destination of a host in one call): optionally zfs's usage (USAGE ...
  * USAGE-END), then "LIST PROPS", the rows, "LIST-END STATUS". */

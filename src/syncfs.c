@@ -19,6 +19,7 @@
 
 #include "bookmark.h"
 #include "config.h"
+#include <stdio.h>
 #include "destview.h"
 #include "expire.h"
 #include "lock.h"
@@ -236,8 +237,9 @@ static void record_sent(void *ctx, const struct push_result *res)
 		return;
 	st->recorded = 1;
 	const char *newsnap = st->newsnap;
-	if (st->o->defer_record && st->o->make_snapshot && !res->adopted_base && !st->resumed &&
-	    fsview_is_ahead(st->fi->fs)) {
+	if (res->dest_deferred ||
+	    (st->o->defer_record && st->o->make_snapshot && !res->adopted_base && !st->resumed &&
+	     fsview_is_ahead(st->fi->fs))) {
 		st->deferred = 1; /* the caller records it with the others (sync_record_deferred) */
 		return;
 	}
@@ -380,6 +382,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	    .kill_leftover = leftover,
 	    .stop_on_token = 1,
 	    .dest_rows = destview_rows(dh.name, fi.dest_fs),
+	    .defer_dest = o->defer_record && o->make_snapshot && fsview_is_ahead(fs),
 	    .before_ready = sync_before_ready,
 	    .on_received = record_sent,
 	    .ctx = &sst,
@@ -404,6 +407,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 			goto out;
 		po.stop_on_token = 0;
 		po.dest_rows = NULL;
+		po.defer_dest = 0;
 		po.abort_token = r == 1;
 		po.kill_leftover = 0;
 		base = zsnaps_last_sent(&snaps);
@@ -477,7 +481,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	record_sent(&sst, &res);
 	if (sst.record_rc < 0)
 		goto out;
-	if (!res.sent_marked)
+	if (!res.sent_marked && !res.dest_deferred)
 		warn("%s:%s received %s but could not mark it sent", dh.name, fi.dest_fs,
 		     strchr(newsnap, '@'));
 	if (po.remote_expire && res.expire_unusable)
@@ -535,6 +539,86 @@ static int batch(const char *verb, const char *arg, struct strv *names, const ch
 	return bad;
 }
 
+/*
+ * The destinations' half of the deferred syncs whose destinations were read ahead (their push
+ * left it, push_opts.defer_dest): one finish call per host, planned by push_answer from the rows
+ * read ahead, as each push would have. Returns how many filesystems it could not finish.
+ */
+static int finish_destinations(char *const *fss, size_t n, char *const *newof, const struct fsinfo *fv,
+                               long long t)
+{
+	int bad = 0;
+	int *done = xmalloc((n + 1) * sizeof(*done));
+	memset(done, 0, (n + 1) * sizeof(*done));
+	for (size_t i = 0; i < n; i++) {
+		if (done[i] || !newof[i] || !fv[i].dest_host || !fv[i].dest_fs ||
+		    !destview_rows(fv[i].dest_host, fv[i].dest_fs))
+			continue;
+		struct host h;
+		if (host_init(&h, fv[i].dest_host) < 0)
+			continue;
+		struct strv words = STRV_INIT, names = STRV_INIT;
+		for (size_t k = i; k < n; k++) {
+			const struct zprops *rows = newof[k] && fv[k].dest_host && fv[k].dest_fs &&
+			                                    strcmp(fv[k].dest_host, fv[i].dest_host) == 0
+			                                ? destview_rows(fv[k].dest_host, fv[k].dest_fs)
+			                                : NULL;
+			if (!rows)
+				continue;
+			done[k] = 1;
+			strv_push(&names, fss[k]);
+			struct push_opts o = {.snap = newof[k],
+			                      .recv = {.target = fv[k].dest_fs},
+			                      .mark_sent = 1,
+			                      .hold = 1,
+			                      .remote_expire = !cfg.skip_expire};
+			struct strbuf ans = STRBUF_INIT;
+			long planned = 0;
+			push_answer(&o, rows, zfs_features_peek(&h), 0, t, &ans, &planned);
+			strv_pushf(&words, "S %s%s", fv[k].dest_fs, strchr(newof[k], '@'));
+			struct strv lines = STRV_INIT;
+			strv_lines(&lines, sb_str(&ans));
+			for (size_t j = 0; j < lines.n; j++)
+				if (str_starts(lines.v[j], "R ") || str_starts(lines.v[j], "X ") ||
+				    str_starts(lines.v[j], "XR ") || str_starts(lines.v[j], "L ") ||
+				    str_starts(lines.v[j], "LR "))
+					strv_push(&words, lines.v[j]);
+			strv_clear(&lines);
+			sb_release(&ans);
+			if (planned < 0)
+				warn("%s of %s:%s is not a whole number >= 1; not expiring there", P.savecount,
+				     h.name, fv[k].dest_fs);
+		}
+		struct remote_call c;
+		remote_finish_call(&c, P.sent, t, zfs_features_peek(&h) && !zfs_features_peek(&h)->holds ? NULL : cfg.tag,
+		                   words.v);
+		struct remote_reply r;
+		remote_run(&h, &c, EXEC_CAPTURE, &r);
+		remote_call_free(&c);
+		if (!remote_find(&r, "FINISH-END")) {
+			/* the data is there: the next sync finds it by guid and marks it */
+			warn("could not mark the new snapshots sent on %s (%s); their next syncs do", h.name,
+			     *sb_str(&r.err) ? sb_str(&r.err) : "no answer");
+		} else {
+			for (size_t j = 0; j < r.lines.n; j++) {
+				const char *a;
+				if (remote_marker(r.lines.v[j], "SENT-FAILED", &a))
+					warn("%s: could not mark %s sent there", h.name, a);
+			}
+			if (remote_find(&r, "EXPIRE-FAILED"))
+				warn("could not expire every old snapshot on %s (see above)", h.name);
+			if (*sb_str(&r.err))
+				fputs(sb_str(&r.err), stderr);
+		}
+		remote_reply_free(&r);
+		strv_clear(&words);
+		strv_clear(&names);
+		host_release(&h);
+	}
+	free(done);
+	return bad;
+}
+
 int sync_record_deferred(char *const *fss, size_t n)
 {
 	if (n == 0)
@@ -565,7 +649,8 @@ int sync_record_deferred(char *const *fss, size_t n)
 				strv_push(&olds, sv[i].v[k].name);
 		}
 	}
-	/* the marks first: what is marked sent is the base of the next sync */
+	bad += finish_destinations(fss, n, newof, fv, t);
+	/* the marks here: what is marked sent is the base of the next sync */
 	if (news.n && batch("set", sentv, &news, NULL) > 0)
 		for (size_t i = 0; i < n; i++)
 			if (newof[i] && mark_sent_local(newof[i], t) < 0) {

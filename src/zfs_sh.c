@@ -18,6 +18,7 @@ const char zfs_sh_functions[] =
     "zrep_rows() { zfs get -Hp -o name,property,value,source -r -d 1 \"$1\" \"$2\" </dev/null; }; "
     "zrep_rows_all() { p=$1; shift; zfs get -Hp -o name,property,value,source -r -d 1 \"$p\" \"$@\" "
     "</dev/null; }; "
+    "zrep_many() { v=$1; a=$2; shift 2; zfs \"$v\" \"$a\" \"$@\" </dev/null; }; "
     "zrep_set() { zfs set \"$1\" \"$2\" </dev/null; }; "
     "zrep_inherit() { zfs inherit \"$1\" \"$2\" </dev/null; }; "
     "zrep_destroy() { zfs destroy \"$1\" </dev/null; }; "
