@@ -501,8 +501,9 @@ out:
 	                                                : OPLOG_OK,
 	         newsnap, fsinfo_is_master(&fi), fi.last_error != NULL);
 	if (rc == SYNC_OK && sst.deferred) {
+		/* still held: sync_record_deferred releases it with the others' (a signal before that
+		 * releases it in lock_release_all) */
 		rc = SYNC_DEFERRED;
-		fslock_forget(fs); /* the lock's properties go with the others' (sync_record_deferred) */
 	} else if (locked && !(o->keep_lock && rc == SYNC_OK)) {
 		fslock_release(fs);
 	}
@@ -682,6 +683,8 @@ int sync_record_deferred(char *const *fss, size_t n)
 	}
 	if (batch("inherit", P.lock_pid, &locks, "release the lock on") > 0)
 		debug("some locks could not be released");
+	for (size_t i = 0; i < n; i++)
+		fslock_forget(fss[i]); /* their properties went just above */
 	for (size_t i = 0; i < n; i++) {
 		zsnaps_free(&sv[i]);
 		if (fv[i].fs)

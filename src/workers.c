@@ -100,7 +100,10 @@ static void slot_finish(struct slot *s, char *const *items, size_t n, const char
 	if ((r == WORKER_FAILED || r == WORKER_TEMPFAIL) && failed_note && n > 1)
 		error("%s of %s failed; continuing with the others", failed_note, items[s->item]);
 	tally(t, r);
-	fslock_forget(items[s->item]); /* the parent's hold of the flock; the worker released the rest */
+	/* the parent's hold of the flock: let go when the worker released the rest; kept (marked)
+	 * for one that left its bookkeeping to the caller, who releases it then */
+	if (r != WORKER_DEFERRED)
+		fslock_forget(items[s->item]);
 	sb_release(&s->buf[0]);
 	sb_release(&s->buf[1]);
 	s->pid = 0;
@@ -112,6 +115,8 @@ static void worker_main(int slot, const char *item, int (*job)(const char *, voi
 	host_mux_set_group(workers_mux_group(slot));
 	fslock_keep_only(item); /* the parent took the locks of every item: this one is the worker's */
 	int r = job(item, arg);
+	if (r == WORKER_DEFERRED)
+		fslock_forget(item); /* its properties are the parent's to release, with the others' */
 	lock_release_all();
 	fflush(stdout);
 	fflush(stderr);

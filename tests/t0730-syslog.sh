@@ -82,6 +82,11 @@ msgs h2 >/dev/null
 
 OUT=$(on h1 zrep sync "$P1/src") || fail "sync"
 assert_eq "30 sync $P1/src: ok ($P1/src@zrep_000001)" "$(msgs h1)" "sync: ok with the snapshot sent"
+# a sync runs no zrep on h2 (sh and zfs alone there): nothing is logged on h2; an explicit
+# `zrep expire` on the master runs `zrep expire DESTFS` there, which logs there
+assert_eq "" "$(msgs h2)" "a sync runs no zrep on h2"
+log_must on h1 zrep expire "$P1/src" >/dev/null
+msgs h1 >/dev/null
 assert_eq "30 expire $P2/dst: ok" "$(msgs h2)" "the remote expire zrep runs on h2 logs there"
 OUT2=$(on h1 env ZREP_SYSLOG=no zrep sync "$P1/src") || fail "sync"
 assert_eq "" "$(msgs h1)" "ZREP_SYSLOG=no: no line"

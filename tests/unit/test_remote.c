@@ -140,6 +140,15 @@ TEST(push_answer_plans_destination)
 	CHECK_STR(sb_str(&sb), "GO\nT 5\nA\nR b/a@zrep_000003\nL b/a@zrep_000001,zrep_000002\n.\n");
 	sb_release(&sb);
 	zprops_free(&rows);
+	/* sync all: the destination only receives; its marks and expiry come in one call later */
+	o.abort_token = 0;
+	o.defer_dest = 1;
+	push_answer(&o, &rows, &df, 0, 5, &sb, &planned);
+	CHECK_STR(sb_str(&sb), "GO\nT 5\nD\n.\n");
+	CHECK_INT(planned, 0);
+	sb_release(&sb);
+	o.defer_dest = 0;
+	o.abort_token = 1;
 	/* an unusable savecount there: nothing destroyed, and said */
 	CHECK_INT(zfs_parse_get("b/a\tzrep:savecount\t0x5\tlocal\n", &rows), 0);
 	push_answer(&o, &rows, &df, 0, 5, &sb, &planned);
@@ -232,7 +241,7 @@ TEST(remote_script_is_fixed_text_data_in_args)
 	CHECK(strstr(out.v[2], "'$(touch /tmp/pwned)'") != NULL);
 	CHECK(strchr(c.script, '!') == NULL);
 	/* no script has a '!' (a csh login shell would expand it even inside quotes) */
-	struct remote_call all[5];
+	struct remote_call all[6];
 	struct remote_push_params pp = {.target = "b/x", .recv_cmd = "zfs receive b/x"};
 	remote_push_call(&all[0], &pp);
 	remote_probe_call(&all[1], "b/x");
@@ -240,7 +249,8 @@ TEST(remote_script_is_fixed_text_data_in_args)
 	remote_snaplist_call(&all[3], "zrep:sent", "b/x", ev);
 	char *dests[] = {"b/x", "b/y", NULL};
 	remote_destlist_call(&all[4], "zrep:master,guid", 1, dests);
-	for (size_t i = 0; i < 5; i++) {
+	remote_finish_call(&all[5], "zrep:sent", 5, "zrep", dests);
+	for (size_t i = 0; i < 6; i++) {
 		CHECK(strchr(all[i].script, '!') == NULL);
 		remote_call_free(&all[i]);
 	}
