@@ -21,6 +21,7 @@
 #include "config.h"
 #include <stdio.h>
 #include "destview.h"
+#include "exec.h"
 #include "expire.h"
 #include "lock.h"
 #include "msg.h"
@@ -237,9 +238,8 @@ static void record_sent(void *ctx, const struct push_result *res)
 		return;
 	st->recorded = 1;
 	const char *newsnap = st->newsnap;
-	if (res->dest_deferred ||
-	    (st->o->defer_record && st->o->make_snapshot && !res->adopted_base && !st->resumed &&
-	     fsview_is_ahead(st->fi->fs))) {
+	if (res->dest_deferred || (st->o->defer_record && st->o->make_snapshot && !res->adopted_base &&
+	                           !st->resumed && fsview_is_ahead(st->fi->fs))) {
 		st->deferred = 1; /* the caller records it with the others (sync_record_deferred) */
 		return;
 	}
@@ -465,7 +465,8 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 			 * or sends it; one whose receive can be resumed stays too. */
 			/* zfs receive -s says when it kept a partial state: only then can it resume */
 			const char *why = zerr_text(&res.err);
-			int partial = res.partial || (res.used_s && res.started && strstr(why, "artially received"));
+			int partial =
+			    res.partial || (res.used_s && res.started && strstr(why, "artially received"));
 			if (partial && o->make_snapshot)
 				note("keeping %s; the next sync resumes the transfer where the destination "
 				     "kept it",
@@ -530,7 +531,8 @@ static int batch(const char *verb, const char *arg, struct strv *names, const ch
 	int bad = 0;
 	for (size_t i = 0; i < names->n; i++) {
 		char *one[] = {names->v[i], NULL};
-		if (zfs_many(&local_host, verb, arg, one, &e) != 0 && !(e.msg && (strstr(e.msg, "no such tag") || strstr(e.msg, "tag already exists")))) {
+		if (zfs_many(&local_host, verb, arg, one, &e) != 0 &&
+		    !(e.msg && (strstr(e.msg, "no such tag") || strstr(e.msg, "tag already exists")))) {
 			if (what)
 				warn("cannot %s %s: %s", what, names->v[i], zerr_text(&e));
 			bad++;
@@ -587,11 +589,12 @@ static int finish_destinations(char *const *fss, size_t n, char *const *newof, c
 			strv_clear(&lines);
 			sb_release(&ans);
 			if (planned < 0)
-				warn("%s of %s:%s is not a whole number >= 1; not expiring there", P.savecount,
-				     h.name, fv[k].dest_fs);
+				warn("%s of %s:%s is not a whole number >= 1; not expiring there",
+				     P.savecount, h.name, fv[k].dest_fs);
 		}
 		struct remote_call c;
-		remote_finish_call(&c, P.sent, t, zfs_features_peek(&h) && !zfs_features_peek(&h)->holds ? NULL : cfg.tag,
+		remote_finish_call(&c, P.sent, t,
+		                   zfs_features_peek(&h) && !zfs_features_peek(&h)->holds ? NULL : cfg.tag,
 		                   words.v);
 		struct remote_reply r;
 		remote_run(&h, &c, EXEC_CAPTURE, &r);
@@ -622,7 +625,9 @@ static int finish_destinations(char *const *fss, size_t n, char *const *newof, c
 
 int sync_record_deferred(char *const *fss, size_t n)
 {
-	if (n == 0)
+	/* After a signal nothing more is done: the locks are released on the way out, and the
+	 * next sync finds the snapshots on the destination by guid and records them. */
+	if (n == 0 || exec_interrupted())
 		return 0;
 	long long t = now_secs();
 	char *sentv = xasprintf("%s=%lld", P.sent, t);
@@ -681,10 +686,10 @@ int sync_record_deferred(char *const *fss, size_t n)
 		if (!cfg.skip_expire)
 			expire_local(&fv[i], &sv[i]);
 	}
-	if (batch("inherit", P.lock_pid, &locks, "release the lock on") > 0)
-		debug("some locks could not be released");
-	for (size_t i = 0; i < n; i++)
-		fslock_forget(fss[i]); /* their properties went just above */
+	/* their properties go here; when that fails they stay held, for lock_release_all */
+	if (batch("inherit", P.lock_pid, &locks, "release the lock on") == 0)
+		for (size_t i = 0; i < n; i++)
+			fslock_forget(fss[i]);
 	for (size_t i = 0; i < n; i++) {
 		zsnaps_free(&sv[i]);
 		if (fv[i].fs)

@@ -58,7 +58,8 @@ int zfs_set(const struct host *h, const char *ds, const char *prop, const char *
 int zfs_inherit(const struct host *h, const char *prop, const char *ds, struct zerr *err);
 /* `zfs VERB ARG DS...` for the verbs that take several datasets with one argument: set
  * (prop=value), inherit (prop), hold and release (tag). */
-int zfs_many(const struct host *h, const char *verb, const char *arg, char *const *datasets, struct zerr *err);
+int zfs_many(const struct host *h, const char *verb, const char *arg, char *const *datasets,
+             struct zerr *err);
 /* Sets the "prop=value" words pv (NULL-ended) on ds: one zfs set where the zfs takes several, else
  * one each (stopping at the first failure). */
 int zfs_set_props(const struct host *h, const char *ds, char *const *pv, struct zerr *err);
