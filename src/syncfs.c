@@ -14,7 +14,10 @@
  */
 #include "syncfs.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "bookmark.h"
@@ -655,7 +658,17 @@ int sync_record_deferred(char *const *fss, size_t n)
 				strv_push(&olds, sv[i].v[k].name);
 		}
 	}
-	bad += finish_destinations(fss, n, newof, fv, t);
+	/* The destinations' half runs in a process of its own, at the same time as this host's. */
+	int ofd = -1, efd = -1;
+	pid_t fpid = exec_fork_worker(&ofd, &efd);
+	if (fpid == 0) {
+		finish_destinations(fss, n, newof, fv, t);
+		fflush(stdout);
+		fflush(stderr);
+		_exit(0);
+	}
+	if (fpid < 0)
+		finish_destinations(fss, n, newof, fv, t);
 	/* the marks here: what is marked sent is the base of the next sync */
 	if (news.n && batch("set", sentv, &news, NULL) > 0)
 		for (size_t i = 0; i < n; i++)
@@ -685,6 +698,36 @@ int sync_record_deferred(char *const *fss, size_t n)
 		bookmark_after_sent(&sv[i], nw);
 		if (!cfg.skip_expire)
 			expire_local(&fv[i], &sv[i]);
+	}
+	if (fpid > 0) {
+		/* its output, then its end (it runs bounded remote calls only) */
+		struct strbuf ob = STRBUF_INIT, eb = STRBUF_INIT;
+		int fds[2] = {ofd, efd};
+		struct strbuf *bufs[2] = {&ob, &eb};
+		while (fds[0] >= 0 || fds[1] >= 0) {
+			struct pollfd pf[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
+			if (poll(pf, 2, -1) < 0 && errno != EINTR)
+				break;
+			for (int k = 0; k < 2; k++) {
+				if (fds[k] < 0 || !pf[k].revents)
+					continue;
+				char buf[4096];
+				ssize_t r = read(fds[k], buf, sizeof(buf));
+				if (r < 0 && (errno == EINTR || errno == EAGAIN))
+					continue;
+				if (r <= 0) {
+					close(fds[k]);
+					fds[k] = -1;
+				} else {
+					sb_add(bufs[k], buf, (size_t)r);
+				}
+			}
+		}
+		exec_wait_worker(fpid);
+		fputs(sb_str(&ob), stdout);
+		fputs(sb_str(&eb), stderr);
+		sb_release(&ob);
+		sb_release(&eb);
 	}
 	/* their properties go here; when that fails they stay held, for lock_release_all */
 	if (batch("inherit", P.lock_pid, &locks, "release the lock on") == 0)
