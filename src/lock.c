@@ -288,23 +288,16 @@ int fslock_mark(const char *fs, const struct lock_holder *hd, int quiet)
 	}
 	if (hd->pid > 0 || hd->owner)
 		debug("overriding stale lock on %s from pid %lld", fs, hd->pid);
-	char pidbuf[32], timebuf[32];
+	char pidbuf[32];
 	snprintf(pidbuf, sizeof(pidbuf), "%lld", (long long)getpid());
-	time_t now = time(NULL);
-	strftime(timebuf, sizeof(timebuf), "%Y%m%d%H%M%S", localtime(&now));
-	char *owner = lock_owner_string();
 	/* Marked before the first set, so an interruption between the sets
 	 * still gets cleaned up. */
 	held_marked[i] = 1;
 	struct zerr e = {0};
 	int rc = 0;
-	/* lock-pid is what a shell zrep reads. lock-time and lock-owner go with it where one zfs set
-	 * takes several properties; else they are left out (the flock is the lock): one command. */
-	char *pv[4] = {xasprintf("%s=%s", P.lock_pid, pidbuf), NULL, NULL, NULL};
-	if (zfs_features(&localhost_h)->multi_set) {
-		pv[1] = xasprintf("%s=%s", P.lock_time, timebuf);
-		pv[2] = xasprintf("%s=%s", P.lock_owner, owner);
-	}
+	/* lock-pid alone, what a shell zrep reads: one zfs set, and one zfs inherit leaves the
+	 * filesystem as it was (the flock is the lock; lock-time is informational) */
+	char *pv[2] = {xasprintf("%s=%s", P.lock_pid, pidbuf), NULL};
 	if (zfs_set_props(&localhost_h, fs, pv, &e) != 0) {
 		error("cannot lock %s: %s", fs, zerr_text(&e));
 		fslock_release(fs);
@@ -312,7 +305,6 @@ int fslock_mark(const char *fs, const struct lock_holder *hd, int quiet)
 	}
 	for (size_t k = 0; k < ARRAY_SIZE(pv); k++)
 		free(pv[k]);
-	free(owner);
 	zerr_clear(&e);
 	return rc;
 }
@@ -329,18 +321,11 @@ void fslock_mark_many(char *const *fss, const struct lock_holder *hds, size_t n)
 		strv_clear(&todo);
 		return; /* each marks its own */
 	}
-	char pidbuf[32], timebuf[32];
+	char pidbuf[32];
 	snprintf(pidbuf, sizeof(pidbuf), "%lld", (long long)getpid());
-	time_t now = time(NULL);
-	strftime(timebuf, sizeof(timebuf), "%Y%m%d%H%M%S", localtime(&now));
-	char *owner = lock_owner_string();
 	struct strv sv = STRV_INIT;
 	strv_push(&sv, "set");
 	strv_pushf(&sv, "%s=%s", P.lock_pid, pidbuf);
-	if (zfs_features(&localhost_h)->multi_set) {
-		strv_pushf(&sv, "%s=%s", P.lock_time, timebuf);
-		strv_pushf(&sv, "%s=%s", P.lock_owner, owner);
-	}
 	strv_pushv(&sv, todo.v);
 	/* marked first: an interruption during the set still gets them released */
 	for (size_t k = 0; k < todo.n; k++)
@@ -354,7 +339,6 @@ void fslock_mark_many(char *const *fss, const struct lock_holder *hds, size_t n)
 	zerr_clear(&e);
 	strv_clear(&sv);
 	strv_clear(&todo);
-	free(owner);
 }
 
 void fslock_forget(const char *fs)
