@@ -315,21 +315,6 @@ static void strip_trailing_newlines(char *s)
 			*p = ' ';
 }
 
-/* Writes all of s to fd; 0, or -1 when the other side went away. */
-static int write_text(int fd, const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* What push needs from the destination's (checked) rows: split brain, a partial receive, its
  * snapshots. Returns 0 to go on, -1 to stop (res says why). */
 static int analyse_rows(const struct push_opts *o, const struct zprops *rows, struct push_result *res)
@@ -420,32 +405,24 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	while (!ready && (rl = remote_read_line(rp.out_fd, &line, deadline)) > 0) {
 		const char *l = sb_str(&line);
 		const char *a;
-		if (mode == USAGE) {
-			if (remote_marker(l, "USAGE-END", NULL)) {
+		if (mode != PLAIN) {
+			/* A block's lines are data, never markers, up to its end marker (a forged end
+			 * leaves a listing whose grid does not check out). */
+			if (mode == USAGE && remote_marker(l, "USAGE-END", NULL)) {
 				zfs_features_learned(dest, sb_str(&block));
 				df = zfs_features_peek(dest);
-				sb_reset(&block);
-				mode = PLAIN;
-			} else {
-				sb_adds(&block, l);
-				sb_adds(&block, "\n");
-			}
-			continue;
-		}
-		if (mode == LISTING) {
-			/* Rows are data, never markers; a forged end leaves a grid that does not check out.
-			 */
-			if (remote_marker(l, "LIST-END", &a)) {
+			} else if (mode == LISTING && remote_marker(l, "LIST-END", &a)) {
 				long long st = 1;
 				parse_ll(a, &st);
 				have_rows = read_listing(o, lprops, sb_str(&block), (int)st, &rows, res) == 0;
 				stop = !have_rows;
-				sb_reset(&block);
-				mode = PLAIN;
 			} else {
 				sb_adds(&block, l);
 				sb_adds(&block, "\n");
+				continue;
 			}
+			sb_reset(&block);
+			mode = PLAIN;
 			continue;
 		}
 		debug("remote: %s", l);
@@ -489,11 +466,11 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 		else if (planned < 0)
 			res->expire_unusable = 1; /* not expired there; the caller says so */
 		debug("answer to the destination: %s", sb_str(&ans));
-		if (write_text(rp.in_fd, sb_str(&ans), ans.len) < 0)
+		if (write_full(rp.in_fd, sb_str(&ans), ans.len) < 0)
 			ready = 0;
 		sb_release(&ans);
 	} else if (rp.in_fd >= 0) {
-		write_text(rp.in_fd, "STOP\n", 5);
+		write_full(rp.in_fd, "STOP\n", 5);
 	}
 	zprops_free(&rows);
 

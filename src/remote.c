@@ -32,12 +32,23 @@ unsigned long remote_connections;
 	"|| continue; }; "                                                                                   \
 	"kill -CONT $p 2>/dev/null; kill -KILL $p 2>/dev/null && n=$((n + 1)); done; echo $n; }; "
 
+/* zrep_destroys: the destroys listed in $xl ("X SNAP", "XR SNAP", "L FS@A,B", "LR ..." words
+ * separated by $sep; $oi the usual IFS): a comma list in one destroy, one by one if refused.
+ * Sets xf=1 when one could not be destroyed. Shared by push and finish. */
+#define DESTROYS_FN                                                                                          \
+	"zrep_destroys() { xf=0; IFS=$sep; for x in $xl; do IFS=$oi; case $x in "                            \
+	"L*) v=${x#* }; dr=; case $x in LR*) dr=_r;; esac; "                                                 \
+	"zrep_destroy$dr \"$v\" >/dev/null 2>&1 || { f=${v%%@*}; IFS=,; for y in ${v#*@}; do IFS=$oi; "      \
+	"zrep_destroy$dr \"$f@$y\" >&2 || xf=1; done; IFS=$oi; };; "                                         \
+	"\"XR \"*) zrep_destroy_r \"${x#XR }\" >&2 || xf=1;; "                                               \
+	"*) zrep_destroy \"${x#X }\" >&2 || xf=1;; esac; IFS=$sep; done; IFS=$oi; }; "
+
 /* $1 target, $2 master prop ("" = no check), $3 sent prop, $4 snapshot name after '@', $5 receive
  * command line, $6 its resumable form or "", $7 hold tag or "", $8 listing properties or "", $9 "1" to
  * end leftover receives, $10 "1" to print zfs's usage, then "prop=value" / "@inherit=prop" words to
  * apply after the receive. The source's answer comes on stdin before the stream (remote.h). Builtins
  * only but for zfs: read, printf, case, eval. */
-static const char push_script[] = KILLRECV_FN
+static const char push_script[] = KILLRECV_FN DESTROYS_FN
     "d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; rcvs=$6; ht=$7; lp=$8; kr=$9; shift 9; pu=$1; shift; "
     "sep=$(printf '\\001'); oi=$IFS; "
     "if [ -n \"$kr\" ]; then k=$(zrep_killrecv \"$d\"); "
@@ -69,12 +80,7 @@ static const char push_script[] = KILLRECV_FN
     "\"ZREP-SENT $t\"; fi; "
     "if [ -n \"$ht\" ] && zrep_hold \"$ht\" \"$d@$sn\" >/dev/null 2>&1; then echo ZREP-HELD; "
     "IFS=$sep; for s in $rl; do IFS=$oi; zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; done; IFS=$oi; fi; fi; "
-    "xf=0; IFS=$sep; for x in $xl; do IFS=$oi; case $x in "
-    "L*) v=${x#* }; dr=; case $x in LR*) dr=_r;; esac; "
-    "zrep_destroy$dr \"$v\" >/dev/null 2>&1 || { f=${v%%@*}; IFS=,; for y in ${v#*@}; do IFS=$oi; "
-    "zrep_destroy$dr \"$f@$y\" >&2 || xf=1; done; IFS=$oi; };; "
-    "\"XR \"*) zrep_destroy_r \"${x#XR }\" >&2 || xf=1;; "
-    "*) zrep_destroy \"${x#X }\" >&2 || xf=1;; esac; IFS=$sep; done; IFS=$oi; "
+    "zrep_destroys; "
     "if [ -n \"$xl\" ]; then if [ $xf = 0 ]; then echo ZREP-EXPIRE-OK; else echo ZREP-EXPIRE-FAILED; fi; fi; "
     "exit 0";
 
@@ -89,7 +95,7 @@ static const char destlist_script[] =
 /* $1 sent prop, $2 sent time, $3 hold tag or "", then words: "S SNAP" (mark sent, hold), "R SNAP"
  * (release the hold), "X SNAP" / "XR SNAP" / "L FS@A,B" / "LR ..." (destroy, as push). Answers
  * SENT-FAILED SNAP for a mark that failed, EXPIRE-FAILED when a destroy failed, then FINISH-END. */
-static const char finish_script[] =
+static const char finish_script[] = DESTROYS_FN
     "sp=$1; t=$2; ht=$3; shift 3; sep=$(printf '\\001'); oi=$IFS; sl=; rl=; xl=; "
     "for w in \"$@\"; do case $w in \"S \"*) sl=$sl${w#S }$sep;; \"R \"*) rl=$rl${w#R }$sep;; "
     "*) xl=$xl$w$sep;; esac; done; set -f; IFS=$sep; "
@@ -100,12 +106,7 @@ static const char finish_script[] =
     "zrep_hold \"$ht\" \"$s\" >/dev/null 2>&1; done; IFS=$sep; "
     "[ -z \"$rl\" ] || zrep_many release \"$ht\" $rl >/dev/null 2>&1 || for s in $rl; do IFS=$oi; "
     "zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; done; IFS=$sep; fi; "
-    "xf=0; for x in $xl; do IFS=$oi; case $x in "
-    "L*) v=${x#* }; dr=; case $x in LR*) dr=_r;; esac; "
-    "zrep_destroy$dr \"$v\" >/dev/null 2>&1 || { f=${v%%@*}; IFS=,; for y in ${v#*@}; do IFS=$oi; "
-    "zrep_destroy$dr \"$f@$y\" >&2 || xf=1; done; IFS=$oi; };; "
-    "\"XR \"*) zrep_destroy_r \"${x#XR }\" >&2 || xf=1;; "
-    "*) zrep_destroy \"${x#X }\" >&2 || xf=1;; esac; IFS=$sep; done; IFS=$oi; "
+    "IFS=$oi; zrep_destroys; "
     "if [ $xf = 0 ]; then :; else echo ZREP-EXPIRE-FAILED; fi; echo ZREP-FINISH-END";
 
 /* $1 destination fs, $2 master prop, then the expire command's words. */

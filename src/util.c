@@ -263,3 +263,17 @@ int str_eq(const char *a, const char *b)
 		return a == b;
 	return strcmp(a, b) == 0;
 }
+
+int write_full(int fd, const char *s, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, s, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}

@@ -12,6 +12,8 @@
 
 void *xmalloc(size_t n);
 void *xrealloc(void *p, size_t n);
+/* Writes all of s to fd (EINTR retried): 0, or -1 when the other side went away. */
+int write_full(int fd, const char *s, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Returns a malloc'd string built like printf. */

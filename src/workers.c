@@ -62,19 +62,6 @@ static void tally(struct worker_tally *t, int r)
 		t->failed++;
 }
 
-static void write_all(int fd, const char *s, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
-}
-
 struct slot {
 	pid_t pid;
 	size_t item;
@@ -93,8 +80,8 @@ static void slot_finish(struct slot *s, char *const *items, size_t n, const char
 		strv_push(&workers_deferred, items[s->item]);
 	fflush(stdout);
 	fflush(stderr);
-	write_all(1, s->buf[0].buf ? s->buf[0].buf : "", s->buf[0].len);
-	write_all(2, s->buf[1].buf ? s->buf[1].buf : "", s->buf[1].len);
+	write_full(1, s->buf[0].buf ? s->buf[0].buf : "", s->buf[0].len);
+	write_full(2, s->buf[1].buf ? s->buf[1].buf : "", s->buf[1].len);
 	if (st > 128 && st < 128 + 65 && !exec_interrupted())
 		error("the worker for %s died of signal %d", items[s->item], st - 128);
 	if ((r == WORKER_FAILED || r == WORKER_TEMPFAIL) && failed_note && n > 1)

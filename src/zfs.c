@@ -59,15 +59,11 @@ void zfs_features_learned(const struct host *h, const char *usage)
 
 const struct zfs_features *zfs_features(const struct host *h)
 {
+	const struct zfs_features *known = zfs_features_peek(h);
+	if (known)
+		return known;
 	const char *key = h->local ? "" : h->name;
-	for (size_t i = 0; i < ARRAY_SIZE(feats); i++)
-		if (feats[i].host && strcmp(feats[i].host, key) == 0)
-			return &feats[i].f;
 	struct zfs_features f;
-	if (featcache_load(key, &f) == 0) {
-		zfs_features_set(key, &f);
-		return zfs_features(h);
-	}
 	/* `zfs` alone prints its usage (status 2); stdout and stderr both count. */
 	struct remote_call c;
 	remote_features_call(&c);
