@@ -14,8 +14,6 @@
  */
 #include "syncfs.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
@@ -31,6 +29,7 @@
 #include "oplog.h"
 #include "props.h"
 #include "pipeline.h"
+#include "workers.h"
 #include "zrepsnap.h"
 
 static int last_sync_age(const char *fs, long long *age)
@@ -545,19 +544,44 @@ static int batch(const char *verb, const char *arg, struct strv *names, const ch
 	return bad;
 }
 
+/* The deferred syncs of a `sync all`, recorded in parts side by side: zfs-fuse (and OpenZFS for
+ * properties and holds) applies a command's datasets one after another, each waiting for a
+ * transaction group, while commands running at once share one (bench/sync-all: a `zfs set` of
+ * 96 snapshots 0.33 s, the same in 8 commands at once 0.15 s). */
+struct deferred {
+	char *const *fss;
+	size_t n;
+	char **newof;      /* fss[i]'s new snapshot, NULL when not recorded */
+	struct fsinfo *fv; /* read ahead */
+	struct zsnaps *sv; /* read ahead */
+	long long t;       /* the sent time, the same on every snapshot and both hosts */
+	int holds;         /* this zfs has holds */
+	int parts;         /* the slices: fss[i] is in slice i % parts */
+};
+
+/* Filesystems per slice, at least: fewer make more commands than they save. */
+#define DEFERRED_SLICE_MIN 12
+
+static int in_part(const struct deferred *d, size_t i, int part)
+{
+	return (int)(i % (size_t)d->parts) == part;
+}
+
 /*
  * The destinations' half of the deferred syncs whose destinations were read ahead (their push
- * left it, push_opts.defer_dest): one finish call per host, planned by push_answer from the rows
- * read ahead, as each push would have. Returns how many filesystems it could not finish.
+ * left it, push_opts.defer_dest), of one slice: one finish call per host, planned by push_answer
+ * from the rows read ahead, as each push would have.
  */
-static int finish_destinations(char *const *fss, size_t n, char *const *newof, const struct fsinfo *fv,
-                               long long t)
+static void finish_destinations(const struct deferred *d, int part)
 {
-	int bad = 0;
+	char *const *fss = d->fss, *const *newof = d->newof;
+	const struct fsinfo *fv = d->fv;
+	size_t n = d->n;
+	long long t = d->t;
 	int *done = xmalloc((n + 1) * sizeof(*done));
 	memset(done, 0, (n + 1) * sizeof(*done));
 	for (size_t i = 0; i < n; i++) {
-		if (done[i] || !newof[i] || !fv[i].dest_host || !fv[i].dest_fs ||
+		if (done[i] || !in_part(d, i, part) || !newof[i] || !fv[i].dest_host || !fv[i].dest_fs ||
 		    !destview_rows(fv[i].dest_host, fv[i].dest_fs))
 			continue;
 		struct host h;
@@ -565,7 +589,8 @@ static int finish_destinations(char *const *fss, size_t n, char *const *newof, c
 			continue;
 		struct strv words = STRV_INIT, names = STRV_INIT;
 		for (size_t k = i; k < n; k++) {
-			const struct zprops *rows = newof[k] && fv[k].dest_host && fv[k].dest_fs &&
+			const struct zprops *rows = in_part(d, k, part) && newof[k] && fv[k].dest_host &&
+			                                    fv[k].dest_fs &&
 			                                    strcmp(fv[k].dest_host, fv[i].dest_host) == 0
 			                                ? destview_rows(fv[k].dest_host, fv[k].dest_fs)
 			                                : NULL;
@@ -623,129 +648,137 @@ static int finish_destinations(char *const *fss, size_t n, char *const *newof, c
 		host_release(&h);
 	}
 	free(done);
-	return bad;
 }
 
-int sync_record_deferred(char *const *fss, size_t n)
+/* This host's half of one slice: the marks, the holds moved, the expiry. Returns how many
+ * filesystems it could not record. */
+static int record_local(const struct deferred *d, int part)
 {
-	/* After a signal nothing more is done: the locks are released on the way out, and the
-	 * next sync finds the snapshots on the destination by guid and records them. */
-	if (n == 0 || exec_interrupted())
-		return 0;
-	long long t = now_secs();
-	char *sentv = xasprintf("%s=%lld", P.sent, t);
-	struct strv news = STRV_INIT, olds = STRV_INIT, locks = STRV_INIT;
-	struct zsnaps *sv = xmalloc(n * sizeof(*sv));
-	struct fsinfo *fv = xmalloc(n * sizeof(*fv));
-	char **newof = xmalloc(n * sizeof(*newof)); /* fss[i]'s new snapshot, NULL when not recorded */
-	int holds = 0, bad = 0;
-	for (size_t i = 0; i < n; i++) {
-		memset(&fv[i], 0, sizeof(fv[i]));
-		memset(&sv[i], 0, sizeof(sv[i]));
-		newof[i] = NULL;
-		if (fsview_peek(fss[i], &fv[i]) < 0 || fsview_peek_snaps(fss[i], &sv[i]) < 0) {
-			error("%s: lost what was read ahead of its sync; its next sync records it", fss[i]);
-			bad++;
+	char *sentv = xasprintf("%s=%lld", P.sent, d->t);
+	struct strv news = STRV_INIT, olds = STRV_INIT;
+	int bad = 0;
+	for (size_t i = 0; i < d->n; i++) {
+		if (!in_part(d, i, part) || !d->newof[i])
 			continue;
-		}
-		newof[i] = zrepsnap_next_name(fss[i], &sv[i]);
-		strv_push(&news, newof[i]);
-		strv_push(&locks, fss[i]);
-		for (size_t k = 0; k < sv[i].n; k++) {
-			if (sv[i].v[k].userrefs >= 0)
-				holds = 1;
-			if (sv[i].v[k].userrefs > 0)
-				strv_push(&olds, sv[i].v[k].name);
-		}
+		strv_push(&news, d->newof[i]);
+		for (size_t k = 0; k < d->sv[i].n; k++)
+			if (d->sv[i].v[k].userrefs > 0)
+				strv_push(&olds, d->sv[i].v[k].name);
 	}
-	/* The destinations' half runs in a process of its own, at the same time as this host's. */
-	int ofd = -1, efd = -1;
-	pid_t fpid = exec_fork_worker(&ofd, &efd);
-	if (fpid == 0) {
-		finish_destinations(fss, n, newof, fv, t);
-		fflush(stdout);
-		fflush(stderr);
-		_exit(0);
-	}
-	if (fpid < 0)
-		finish_destinations(fss, n, newof, fv, t);
-	/* the marks here: what is marked sent is the base of the next sync */
+	/* the marks: what is marked sent is the base of the next sync */
 	if (news.n && batch("set", sentv, &news, NULL) > 0)
-		for (size_t i = 0; i < n; i++)
-			if (newof[i] && mark_sent_local(newof[i], t) < 0) {
-				free(newof[i]);
-				newof[i] = NULL;
+		for (size_t i = 0; i < d->n; i++)
+			if (in_part(d, i, part) && d->newof[i] && mark_sent_local(d->newof[i], d->t) < 0) {
+				free(d->newof[i]);
+				d->newof[i] = NULL;
 				bad++;
 			}
-	int held = holds && batch("hold", cfg.tag, &news, "put hold on") == 0;
+	int held = d->holds && batch("hold", cfg.tag, &news, "put hold on") == 0;
 	if (held)
 		batch("release", cfg.tag, &olds, "release hold from");
-	for (size_t i = 0; i < n; i++) {
-		const char *nw = newof[i];
-		if (!nw)
+	for (size_t i = 0; i < d->n; i++) {
+		const char *nw = d->newof[i];
+		if (!in_part(d, i, part) || !nw)
 			continue;
 		/* the model as the sync would have left it: the new one sent (and held), the others
 		 * released */
-		zsnaps_add(&sv[i], nw, cfg.tag);
-		zsnaps_mark_sent(&sv[i], nw);
-		for (size_t j = 0; j < sv[i].n; j++) {
-			struct zsnap *z = &sv[i].v[j];
+		struct zsnaps *sv = &d->sv[i];
+		zsnaps_add(sv, nw, cfg.tag);
+		zsnaps_mark_sent(sv, nw);
+		for (size_t j = 0; j < sv->n; j++) {
+			struct zsnap *z = &sv->v[j];
 			if (strcmp(z->name, nw) == 0)
 				z->userrefs = held ? 1 : 0;
 			else if (held && z->userrefs > 0)
 				z->userrefs--;
 		}
-		bookmark_after_sent(&sv[i], nw);
+		bookmark_after_sent(sv, nw);
 		if (!cfg.skip_expire)
-			expire_local(&fv[i], &sv[i]);
+			expire_local(&d->fv[i], sv);
 	}
-	if (fpid > 0) {
-		/* its output, then its end (it runs bounded remote calls only) */
-		struct strbuf ob = STRBUF_INIT, eb = STRBUF_INIT;
-		int fds[2] = {ofd, efd};
-		struct strbuf *bufs[2] = {&ob, &eb};
-		while (fds[0] >= 0 || fds[1] >= 0) {
-			struct pollfd pf[2] = {{fds[0], POLLIN, 0}, {fds[1], POLLIN, 0}};
-			if (poll(pf, 2, -1) < 0 && errno != EINTR)
-				break;
-			for (int k = 0; k < 2; k++) {
-				if (fds[k] < 0 || !pf[k].revents)
-					continue;
-				char buf[4096];
-				ssize_t r = read(fds[k], buf, sizeof(buf));
-				if (r < 0 && (errno == EINTR || errno == EAGAIN))
-					continue;
-				if (r <= 0) {
-					close(fds[k]);
-					fds[k] = -1;
-				} else {
-					sb_add(bufs[k], buf, (size_t)r);
-				}
-			}
-		}
-		exec_wait_worker(fpid);
-		fputs(sb_str(&ob), stdout);
-		fputs(sb_str(&eb), stderr);
-		sb_release(&ob);
-		sb_release(&eb);
-	}
-	/* their properties go here; when that fails they stay held, for lock_release_all */
-	if (batch("inherit", P.lock_pid, &locks, "release the lock on") == 0)
-		for (size_t i = 0; i < n; i++)
-			fslock_forget(fss[i]);
-	for (size_t i = 0; i < n; i++) {
-		zsnaps_free(&sv[i]);
-		if (fv[i].fs)
-			fsinfo_free(&fv[i]);
-		free(newof[i]);
-	}
-	free(sv);
-	free(fv);
-	free(newof);
 	free(sentv);
 	strv_clear(&news);
 	strv_clear(&olds);
+	return bad;
+}
+
+/* Part p < parts: this host's slice p; p >= parts: the destinations' slice p - parts. */
+static int record_part(int p, void *arg)
+{
+	const struct deferred *d = arg;
+	if (p < d->parts) {
+		int bad = record_local(d, p);
+		return bad > 127 ? 127 : bad;
+	}
+	finish_destinations(d, p - d->parts);
+	return 0;
+}
+
+/* The locks of slice p, released (their properties; the flocks stay the parent's): 0 or 1. */
+static int release_part(int p, void *arg)
+{
+	const struct deferred *d = arg;
+	struct strv locks = STRV_INIT;
+	for (size_t i = 0; i < d->n; i++)
+		if (in_part(d, i, p) && d->fv[i].fs)
+			strv_push(&locks, d->fss[i]);
+	int bad = batch("inherit", P.lock_pid, &locks, "release the lock on");
 	strv_clear(&locks);
+	return bad ? 1 : 0;
+}
+
+int sync_record_deferred(char *const *fss, size_t n, int parallel)
+{
+	/* After a signal nothing more is done: the locks are released on the way out, and the
+	 * next sync finds the snapshots on the destination by guid and records them. */
+	if (n == 0 || exec_interrupted())
+		return 0;
+	struct deferred d = {.fss = fss, .n = n, .t = now_secs()};
+	d.parts = (int)((n + DEFERRED_SLICE_MIN - 1) / DEFERRED_SLICE_MIN);
+	if (d.parts > parallel)
+		d.parts = parallel;
+	if (d.parts < 1)
+		d.parts = 1;
+	d.sv = xmalloc(n * sizeof(*d.sv));
+	d.fv = xmalloc(n * sizeof(*d.fv));
+	d.newof = xmalloc(n * sizeof(*d.newof));
+	int bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		memset(&d.fv[i], 0, sizeof(d.fv[i]));
+		memset(&d.sv[i], 0, sizeof(d.sv[i]));
+		d.newof[i] = NULL;
+		if (fsview_peek(fss[i], &d.fv[i]) < 0 || fsview_peek_snaps(fss[i], &d.sv[i]) < 0) {
+			error("%s: lost what was read ahead of its sync; its next sync records it", fss[i]);
+			bad++;
+			continue;
+		}
+		d.newof[i] = zrepsnap_next_name(fss[i], &d.sv[i]);
+		for (size_t k = 0; k < d.sv[i].n; k++)
+			if (d.sv[i].v[k].userrefs >= 0)
+				d.holds = 1;
+	}
+	/* This host's slices and the destinations' at once, then the locks (they cover both). */
+	int *codes = xmalloc(2 * (size_t)d.parts * sizeof(*codes));
+	workers_parts(2 * d.parts, record_part, &d, codes);
+	for (int p = 0; p < d.parts; p++)
+		if (codes[p] > 0 && codes[p] < 128)
+			bad += codes[p]; /* after a signal (128+N, -1) the next syncs record them */
+	if (!exec_interrupted()) {
+		workers_parts(d.parts, release_part, &d, codes);
+		for (size_t i = 0; i < n; i++)
+			if (d.fv[i].fs && codes[i % (size_t)d.parts] == 0)
+				fslock_forget(fss[i]); /* else still held, for lock_release_all */
+	}
+	free(codes);
+	for (size_t i = 0; i < n; i++) {
+		zsnaps_free(&d.sv[i]);
+		if (d.fv[i].fs)
+			fsinfo_free(&d.fv[i]);
+		free(d.newof[i]);
+	}
+	free(d.sv);
+	free(d.fv);
+	free(d.newof);
 	return bad;
 }
 

@@ -29,14 +29,17 @@ enum { SYNC_OK = 0, SYNC_FAIL = -1, SYNC_SKIPPED = 1, SYNC_TEMPFAIL = 2, SYNC_DE
 int sync_fs(const char *fs, const struct sync_opts *o);
 
 /*
- * The local half of the syncs of fss that returned SYNC_DEFERRED, for all
- * of them at once: one zfs set of TAG:sent on every new snapshot, one zfs
- * hold, one zfs release of the previous holds, each filesystem's expiry
- * (and bookmark upkeep), one zfs inherit of the lock properties. Everything
- * is planned from the rows read ahead (fsview), as each sync saw them.
- * Returns how many filesystems could not be recorded.
+ * The bookkeeping of the syncs of fss that returned SYNC_DEFERRED, for all
+ * of them at once, in slices of at least 12 filesystems (at most parallel
+ * slices) run side by side: per slice, here one zfs set of TAG:sent on
+ * every new snapshot, one zfs hold, one zfs release of the previous holds,
+ * each filesystem's expiry (and bookmark upkeep); on each destination host
+ * one finish call doing the same there; then per slice one zfs inherit of
+ * the lock properties. Everything is planned from the rows read ahead
+ * (fsview, destview), as each sync saw them. Returns how many filesystems
+ * could not be recorded.
  */
-int sync_record_deferred(char *const *fss, size_t n);
+int sync_record_deferred(char *const *fss, size_t n, int parallel);
 
 /*
  * Runs the remote side of an expire for a master fs (split-brain check,

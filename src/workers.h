@@ -58,6 +58,15 @@ int workers_parse(const char *s);
 void workers_run(char *const *items, size_t n, int parallel, int (*job)(const char *item, void *arg),
                  void *arg, const char *failed_note, struct worker_tally *t);
 
+/*
+ * Runs job(part, arg) for every part 0..k-1 (k <= WORKERS_MAX), all at once, each in a forked
+ * child, whose output is printed whole when it ends (part k's output when it ends, not in
+ * order). codes[part]: the job's return (0..127), 128+N when its child died of signal N, -1 when
+ * it never ran (a signal came first). A part that cannot fork runs here. Used for work split
+ * into slices that zfs applies faster side by side (sync_record_deferred).
+ */
+void workers_parts(int k, int (*job)(int part, void *arg), void *arg, int *codes);
+
 /* "CMD: N filesystems: synced N, skipped N, failed N" (verb for the first count). */
 void workers_summary(const char *cmdname, const char *verb, size_t n, const struct worker_tally *t);
 

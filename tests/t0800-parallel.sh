@@ -168,5 +168,34 @@ err=$(on h1 env ZREP_PARALLEL=many zrep sync all 2>&1); rc=$?
 assert_eq 2 "$rc" "ZREP_PARALLEL=many is a usage error"
 assert_match "^zrep: ZREP_PARALLEL must be a number" "$err" "ZREP_PARALLEL error names it"
 assert_eq "$before" "$(on h1 zfs list -H -t snapshot -o name -r "$P1" | wc -l)" "bad -P changed nothing"
+
+# 9. the batched bookkeeping in slices (at least 12 filesystems a slice, at most -P slices, run
+# side by side): 13 more filesystems with savecount 2 make 18 in two slices at -P 2; each ends as
+# a sync alone would, on both hosts.
+M=13
+for i in $(seq $M); do
+	log_must on h1 zfs create "$P1/bat$i"
+	log_must on h1 env ZREP_SAVE_COUNT=2 zrep init "$P1/bat$i" h2 "$P2/bat$i" >/dev/null
+done
+for k in 1 2 3; do
+	change
+	for i in $(seq $M); do on h1 bash -c "head -c 4096 /dev/urandom >> /$P1/bat$i/f"; done
+	out=$(on h1 zrep sync -P 2 all 2>&1) || fail "sync -P 2 all of $((N + M)): $out"
+done
+assert_match "sync: $((N + M)) filesystems: synced $((N + M)), skipped 0, failed 0" "$out" "two slices: every filesystem synced"
+assert_eq "" "$(grep -iE 'warn|cannot|could not' <<<"$out")" "two slices: no warning"
+for i in $(seq $M); do
+	ls=$(lastsent "$P1/bat$i")
+	assert_match "@zrep_000003\$" "$ls" "bat$i: the last sync's snapshot is the last sent"
+	assert_eq "$(on h1 zfs get -H -o value -s local zrep:sent "$ls")" "$(on h2 zfs get -H -o value -s local zrep:sent "$P2/bat$i@${ls#*@}")" "bat$i: marked sent on both hosts, at the same time"
+	for h in h1 h2; do
+		p=$P1; [[ $h == h2 ]] && p=$P2
+		assert_eq "${ls#*@}" "$(on $h zfs list -H -t snapshot -o name,userrefs -r "$p/bat$i" | awk '$2 > 0 {sub(/.*@/, "", $1); print $1}')" "bat$i: the hold on the last sent alone on $h"
+		assert_eq 2 "$(on $h zfs list -H -t snapshot -o name -r "$p/bat$i" | grep -c @zrep_)" "bat$i: savecount 2 kept on $h"
+	done
+	remount h2 "$P2/bat$i"
+	assert_eq "$(checksum_tree h1 "/$P1/bat$i")" "$(checksum_tree h2 "/$P2/bat$i")" "bat$i identical"
+done
+assert_eq "" "$(locks)" "no lock left after the sliced bookkeeping"
 rm -f /tmp/t0800.*
 test_done

@@ -214,7 +214,7 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 	oo.defer_record = fss.n > 1 && ahead_ok && o->make_snapshot && !o->newsnap_out && !o->keep_lock;
 	workers_run(fss.v, fss.n, parallel, sync_job, &oo, cmdname, &t);
 	if (workers_deferred.n) {
-		int lost = sync_record_deferred(workers_deferred.v, workers_deferred.n);
+		int lost = sync_record_deferred(workers_deferred.v, workers_deferred.n, parallel);
 		t.ok -= lost;
 		t.failed += lost;
 	}
