@@ -367,7 +367,8 @@ int exec_pipeline(struct proc *st, size_t n)
 	return exec_pipeline_xfer(st, n, NULL);
 }
 
-int exec_pipeline_xfer(struct proc *st, size_t n, struct exec_xfer *x)
+/* Runs n stages at once, stage i's stdout feeding stage i+1's stdin when chained. */
+static int run_stages(struct proc *st, size_t n, struct exec_xfer *x, int chained)
 {
 	if (n == 0 || n > MAX_LIVE)
 		return error("internal error: bad pipeline length %zu", n);
@@ -394,7 +395,8 @@ int exec_pipeline_xfer(struct proc *st, size_t n, struct exec_xfer *x)
 		int up = prev_read;
 		prev_read = -1;
 		int relayed = x && (size_t)x->after == i;
-		if (wire(p, up, i + 1 < n || relayed, &w, &e) < 0) {
+		int to_next = chained && i + 1 < n;
+		if (wire(p, up, to_next || relayed, &w, &e) < 0) {
 			error("cannot create pipe: %s", strerror(errno));
 			if (up >= 0)
 				close(up);
@@ -426,7 +428,7 @@ int exec_pipeline_xfer(struct proc *st, size_t n, struct exec_xfer *x)
 					failed_spawn = 1;
 					break;
 				}
-			} else if (i + 1 < n) {
+			} else if (to_next) {
 				prev_read = e.out_r;
 			} else {
 				pumps[np++] = (struct pump){e.out_r, &p->out_buf, 0, NULL, 0};
@@ -487,7 +489,23 @@ int exec_pipeline_xfer(struct proc *st, size_t n, struct exec_xfer *x)
 		status[i] = st[i].status;
 		errs[i] = sb_str(&st[i].err_buf);
 	}
-	return pipeline_blame(status, errs, n);
+	return chained ? pipeline_blame(status, errs, n) : 0;
+}
+
+int exec_pipeline_xfer(struct proc *st, size_t n, struct exec_xfer *x)
+{
+	return run_stages(st, n, x, 1);
+}
+
+int exec_together(struct proc *st, size_t n)
+{
+	if (n == 0 || n > MAX_LIVE)
+		return error("internal error: %zu programs at once", n);
+	run_stages(st, n, NULL, 0);
+	int bad = 0;
+	for (size_t i = 0; i < n; i++)
+		bad += st[i].status != 0;
+	return bad;
 }
 
 static int reap(pid_t pid)

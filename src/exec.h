@@ -98,6 +98,14 @@ int exec_pipeline_xfer(struct proc *stages, size_t n, struct exec_xfer *x);
 void exec_kill(struct proc *p);
 
 /*
+ * Runs n programs at once, each with its own stdin/stdout/stderr settings (not chained), under
+ * the shortest of their timeouts, and waits for all (each one's status in st[i].status). For
+ * zfs commands that do not depend on each other: they share a transaction group. Returns how
+ * many did not exit 0, or -1 when n is out of range (1..64).
+ */
+int exec_together(struct proc *st, size_t n);
+
+/*
  * Pure: chooses the stage to blame. A stage that died of SIGPIPE, exited
  * 141, or complained of a broken pipe failed because a stage after it went
  * away, so it is secondary. The most upstream primary failure is blamed

@@ -191,12 +191,17 @@ void push_answer(const struct push_opts *o, const struct zprops *rows, const str
 		struct zsnaps ds;
 		zsnaps_parse(rows, d, cfg.tag, &ds);
 		char *newname = xasprintf("%s%s", d, at);
+		char *released = xmalloc(ds.n + 1); /* one more: the new one, added below */
+		memset(released, 0, ds.n + 1);
+		int nrel = 0, overlap = 0;
 		/* zrep's hold moves to the new snapshot: released from every other held one */
 		if (o->hold && o->mark_sent)
 			for (size_t i = 0; i < ds.n; i++)
 				if (ds.v[i].userrefs > 0 && strcmp(ds.v[i].name, newname) != 0) {
 					sb_addf(out, "R %s\n", ds.v[i].name);
 					ds.v[i].userrefs--; /* ours, released before the destroys */
+					released[i] = 1;
+					nrel++;
 				}
 		if (o->remote_expire) {
 			const struct zprop *sc = zprops_find(rows, d, P.savecount);
@@ -226,9 +231,14 @@ void push_answer(const struct push_opts *o, const struct zprops *rows, const str
 						        ds.v[idx[i]].name);
 				}
 				*planned = n > 0 ? n : 0;
+				for (long i = 0; i < n; i++)
+					overlap |= released[idx[i]];
 				free(idx);
 			}
 		}
+		if (nrel && !overlap)
+			sb_adds(out, "P\n"); /* the releases may run beside the destroys */
+		free(released);
 		free(newname);
 		zsnaps_free(&ds);
 	}

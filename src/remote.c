@@ -49,6 +49,9 @@ unsigned long remote_connections;
  * apply after the receive. The source's answer comes on stdin before the stream (remote.h). Builtins
  * only but for zfs: read, printf, case, eval. */
 static const char push_script[] = KILLRECV_FN DESTROYS_FN
+    "zrep_releases() { IFS=$sep; for s in $rl; do IFS=$oi; zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; "
+    "done; "
+    "IFS=$oi; }; "
     "d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; rcvs=$6; ht=$7; lp=$8; kr=$9; shift 9; pu=$1; shift; "
     "sep=$(printf '\\001'); oi=$IFS; "
     "if [ -n \"$kr\" ]; then k=$(zrep_killrecv \"$d\"); "
@@ -62,8 +65,9 @@ static const char push_script[] = KILLRECV_FN DESTROYS_FN
     "if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; fi; "
     "echo ZREP-READY; "
     "IFS= read -r h || exit 0; case $h in GO|GO-S) ;; *) exit 0;; esac; "
-    "t=; ab=; rl=; xl=; gw=; dd=; "
-    "while IFS= read -r l; do case $l in .) break;; \"T \"*) t=${l#T };; A) ab=1;; G) gw=1;; D) dd=1;; "
+    "t=; ab=; rl=; xl=; gw=; dd=; pr=; hd=; "
+    "while IFS= read -r l; do case $l in .) break;; \"T \"*) t=${l#T };; A) ab=1;; G) gw=1;; D) dd=1;; P) "
+    "pr=1;; "
     "\"R \"*) rl=$rl${l#R }$sep;; \"X \"*|\"XR \"*|\"L \"*|\"LR \"*) xl=$xl$l$sep;; esac; done; "
     "if [ -n \"$ab\" ]; then if zrep_abort \"$d\" >&2; then echo ZREP-ABORTED; fi; fi; "
     "if [ \"$h\" = GO-S ]; then rcv=$rcvs; fi; "
@@ -76,11 +80,12 @@ static const char push_script[] = KILLRECV_FN DESTROYS_FN
     "set -f; if [ -n \"$dd\" ]; then exit 0; fi; "
     "if [ -n \"$sn\" ]; then "
     "if [ -n \"$gw\" ]; then g=$(zrep_value guid \"$d@$sn\") && echo \"ZREP-GUID $g\"; fi; "
-    "if [ -n \"$sp\" ]; then [ -n \"$t\" ] || t=$(date +%s); zrep_set \"$sp=$t\" \"$d@$sn\" && echo "
-    "\"ZREP-SENT $t\"; fi; "
-    "if [ -n \"$ht\" ] && zrep_hold \"$ht\" \"$d@$sn\" >/dev/null 2>&1; then echo ZREP-HELD; "
-    "IFS=$sep; for s in $rl; do IFS=$oi; zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; done; IFS=$oi; fi; fi; "
-    "zrep_destroys; "
+    "if [ -n \"$sp\" ]; then [ -n \"$t\" ] || t=$(date +%s); "
+    "{ zrep_set \"$sp=$t\" \"$d@$sn\" && echo \"ZREP-SENT $t\"; } & fi; "
+    "if [ -n \"$ht\" ] && zrep_hold \"$ht\" \"$d@$sn\" >/dev/null 2>&1; then echo ZREP-HELD; hd=1; fi; "
+    "wait; "
+    "if [ -n \"$hd\" ]; then if [ -n \"$pr\" ]; then zrep_releases & else zrep_releases; fi; fi; fi; "
+    "zrep_destroys; wait; "
     "if [ -n \"$xl\" ]; then if [ $xf = 0 ]; then echo ZREP-EXPIRE-OK; else echo ZREP-EXPIRE-FAILED; fi; fi; "
     "exit 0";
 
@@ -464,6 +469,23 @@ int remote_read_line(int fd, struct strbuf *line, double deadline)
 			return 1;
 		sb_add(line, &ch, 1);
 	}
+}
+
+int remote_exec_together(const struct host *h, char *const *const *argvs, struct proc *ps, size_t n)
+{
+	struct strv *full = xmalloc((n ? n : 1) * sizeof(*full));
+	for (size_t i = 0; i < n; i++) {
+		full[i] = (struct strv)STRV_INIT;
+		prepare(h, NULL, argvs[i], &full[i]);
+		ps[i].argv = full[i].v;
+	}
+	int bad = exec_together(ps, n);
+	for (size_t i = 0; i < n; i++) {
+		ps[i].argv = NULL;
+		strv_clear(&full[i]);
+	}
+	free(full);
+	return bad;
 }
 
 int remote_exec(const struct host *h, char *const *argv, struct proc *p)

@@ -49,12 +49,14 @@ void remote_zrep_argv(struct strv *sv);
  *      (drop a partial receive first: ABORTED), "G" (report the received snapshot's guid), "R SNAP" (release
  *      hold_tag from SNAP after the hold moved), "X SNAP" / "XR SNAP"
  *      (destroy, -r) and "L FS@A,B" / "LR ..." (one destroy of a comma
- *      list, one by one if refused), ending with ".";
+ *      list, one by one if refused), "P" (no destroy is of an R snapshot:
+ *      the releases may run beside the destroys), ending with ".";
  *   5. receives (RECV-FAILED STATUS or RECV-OK), applies set_after
  *      ("prop=value", or "@inherit=prop"; SETFAIL WORD), and when snap is
- *      set (with G) reports GUID G, marks it sent (SENT TIME), puts hold_tag on it
- *      (HELD) and releases the R snapshots; then the destroys (EXPIRE-OK or
- *      EXPIRE-FAILED, when there were any).
+ *      set (with G) reports GUID G, marks it sent (SENT TIME) while it puts
+ *      hold_tag on it (HELD), and once both ended releases the R snapshots
+ *      (with P, beside the destroys); then the destroys (EXPIRE-OK or
+ *      EXPIRE-FAILED, when there were any), never before the mark ended.
  */
 struct remote_push_params {
 	const char *target;
@@ -196,6 +198,9 @@ int remote_read_line(int fd, struct strbuf *line, double deadline);
 
 /* Runs argv on h (through ssh when remote) with p's wiring, bounded by p->timeout; returns the status. */
 int remote_exec(const struct host *h, char *const *argv, struct proc *p);
+/* n commands on h at once (exec_together; a connection each on a remote host). Returns how many
+ * did not exit 0. */
+int remote_exec_together(const struct host *h, char *const *const *argvs, struct proc *ps, size_t n);
 
 /* Counts a connection to h (when it is remote) for a stage built with remote_build or host_build_argv. */
 void remote_count(const struct host *h);

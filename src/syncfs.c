@@ -50,9 +50,13 @@ static int last_sync_age(const char *fs, long long *age)
 	return rc;
 }
 
-static void dispose_failed(const char *snap)
+static void dispose_failed(const char *snap, int held)
 {
 	struct zerr e = {0};
+	if (held) {
+		zfs_release(&local_host, cfg.tag, snap, &e); /* hold_new's, before the transfer */
+		zerr_clear(&e);
+	}
 	if (str_eq(cfg.rename_unsent, "yes")) {
 		char *to = xasprintf("%s_unsent", snap);
 		if (zfs_rename(&local_host, snap, to, cfg.recursive, &e) == 0)
@@ -193,6 +197,7 @@ struct sync_state {
 	int recorded; /* record_sent ran */
 	int deferred; /* record_sent left it to sync_record_deferred */
 	int resumed;  /* a partial receive was completed first: snaps changed */
+	int held;     /* zrep's hold is on newsnap since before the transfer (hold_new) */
 	int record_rc;
 };
 
@@ -223,6 +228,9 @@ static int sync_before_ready(void *ctx)
 			return -1;
 		}
 		st->taken = 1;
+		/* held before any data flows (a batched sync all holds them all at the end) */
+		if (!st->o->defer_record)
+			st->held = hold_new(st->snaps, st->newsnap);
 	}
 	if (!st->bookmarked) {
 		bookmark_before_send(st->snaps, st->newsnap); /* before any data flows (bookmark.h) */
@@ -257,13 +265,13 @@ static void record_sent(void *ctx, const struct push_result *res)
 			     st->base->name, st->dh->name, st->fi->dest_fs, res->adopted_base);
 		}
 	}
-	if (mark_sent_local(newsnap, t) < 0) {
+	/* the mark and the hold's move at once (the expiry, then the lock, after them) */
+	if (mark_sent_move_hold(st->snaps, newsnap, t, st->held) < 0) {
 		st->record_rc = -1;
 		return;
 	}
 	if (st->o->make_snapshot)
 		zsnaps_add(st->snaps, newsnap, cfg.tag);
-	hold_move(st->snaps, newsnap);
 	bookmark_after_sent(st->snaps, newsnap);
 	/* Local expiry from the listing in memory, updated with what we sent (no second zfs list). */
 	if (!(st->o->skip_expire || cfg.skip_expire)) {
@@ -474,7 +482,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 				     "kept it",
 				     newsnap);
 			else if (o->make_snapshot && (res.recv_failed || !res.started))
-				dispose_failed(newsnap);
+				dispose_failed(newsnap, sst.held);
 			else if (o->make_snapshot)
 				note("keeping %s: %s:%s may hold it; the next sync checks by guid", newsnap,
 				     dh.name, fi.dest_fs);

@@ -114,6 +114,38 @@ int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct
 	return st;
 }
 
+int zfs_exec_together(const struct host *h, char *const *const *cmds, size_t n, struct zerr *errs)
+{
+	struct proc *ps = xmalloc((n ? n : 1) * sizeof(*ps));
+	struct strv *sv = xmalloc((n ? n : 1) * sizeof(*sv));
+	char ***argvs = xmalloc((n ? n : 1) * sizeof(*argvs));
+	for (size_t i = 0; i < n; i++) {
+		sv[i] = (struct strv)STRV_INIT;
+		strv_push(&sv[i], "zfs");
+		strv_pushv(&sv[i], cmds[i]);
+		argvs[i] = sv[i].v;
+		proc_init(&ps[i], NULL);
+		ps[i].timeout = cfg.timeout;
+	}
+	int bad = remote_exec_together(h, (char *const *const *)argvs, ps, n);
+	for (size_t i = 0; i < n; i++) {
+		if (ps[i].timed_out)
+			error("zfs %s on %s took more than ZREP_TIMEOUT=%d seconds; ended", cmds[i][0],
+			      h->name, cfg.timeout);
+		zerr_set(&errs[i], ps[i].status, sb_str(&ps[i].err_buf), !h->local);
+		if (ps[i].timed_out)
+			errs[i].kind = ZE_TIMEOUT;
+		if (ps[i].status != 0)
+			debug("zfs %s failed on %s: %s", cmds[i][0], h->name, sb_str(&ps[i].err_buf));
+		proc_release(&ps[i]);
+		strv_clear(&sv[i]);
+	}
+	free(ps);
+	free(sv);
+	free(argvs);
+	return bad;
+}
+
 /* The sentinel ending zfs_execv's words: a typed null pointer. */
 #define ZEND ((const char *)NULL)
 static int zfs_execv(const struct host *h, struct zerr *err, const char *a0, ...) __attribute__((sentinel));

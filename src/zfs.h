@@ -27,6 +27,9 @@ void zfs_features_set(const char *hostname, const struct zfs_features *f);
  * (may be NULL) and stderr into err. Returns the exit status.
  */
 int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct zerr *err);
+/* n zfs commands (each its words after `zfs`) at once on h, each bounded by ZREP_TIMEOUT;
+ * errs[i] tells how command i ended (cleared by the caller). Returns how many failed. */
+int zfs_exec_together(const struct host *h, char *const *const *cmds, size_t n, struct zerr *errs);
 
 /* `zfs get -Hp -o name,property,value,source [-s SOURCES] [-r -d DEPTH] PROPS DS...` */
 void zfs_argv_get(struct strv *sv, const char *props, const char *sources, int depth, char *const *datasets);

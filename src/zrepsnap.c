@@ -129,6 +129,88 @@ void hold_move(struct zsnaps *snaps, const char *snap)
 	release_others(snaps, snap);
 }
 
+int hold_new(const struct zsnaps *snaps, const char *snap)
+{
+	if (!holds_listed(snaps))
+		return 0;
+	struct zerr e = {0};
+	int ok =
+	    zfs_hold(&local_host, cfg.tag, snap, &e) == 0 || (e.msg && strstr(e.msg, "tag already exists"));
+	zerr_clear(&e);
+	return ok;
+}
+
+/* Runs the zfs commands cmds (at most 16) at once here; errs[i] set, to be cleared. */
+static void together(struct strv *cmds, size_t n, struct zerr *errs)
+{
+	char **v[16];
+	for (size_t i = 0; i < n; i++)
+		v[i] = cmds[i].v;
+	zfs_exec_together(&local_host, (char *const *const *)v, n, errs);
+}
+
+static void push_cmd(struct strv *c, const char *verb, const char *arg, const char *ds)
+{
+	*c = (struct strv)STRV_INIT;
+	strv_push(c, verb);
+	strv_push(c, arg);
+	strv_push(c, ds);
+}
+
+int mark_sent_move_hold(struct zsnaps *snaps, const char *snap, long long ts, int snap_held)
+{
+	int holds = holds_listed(snaps), held_before = snap_held;
+	struct strv cmds[16];
+	struct zerr errs[16];
+	size_t rel[16], nr = 0, n = 0, i = 0;
+	memset(errs, 0, sizeof(errs));
+	char *pv = xasprintf("%s=%lld", P.sent, ts);
+	push_cmd(&cmds[n++], "set", pv, snap);
+	free(pv);
+	if (holds && !held_before)
+		push_cmd(&cmds[n++], "hold", cfg.tag, snap);
+	/* the releases go with the mark when snap is held already (up to 15 at once; more, as many
+	 * killed runs would leave, one after another below) */
+	for (; holds && held_before && i < snaps->n && n < 16; i++) {
+		struct zsnap *z = &snaps->v[i];
+		if (z->userrefs > 0 && strcmp(z->name, snap) != 0) {
+			push_cmd(&cmds[n++], "release", cfg.tag, z->name);
+			rel[nr++] = i;
+		}
+	}
+	together(cmds, n, errs);
+	int marked = errs[0].status == 0;
+	if (!marked)
+		error("cannot mark %s as sent: %s", snap, zerr_text(&errs[0]));
+	if (holds && !held_before) {
+		snap_held = errs[1].status == 0 || (errs[1].msg && strstr(errs[1].msg, "tag already exists"));
+		if (!snap_held)
+			warn("cannot put hold %s on %s: %s; the older hold stays", cfg.tag, snap,
+			     zerr_text(&errs[1]));
+	}
+	for (size_t k = 0; k < nr; k++) {
+		struct zerr *e = &errs[n - nr + k];
+		if (e->status == 0)
+			snaps->v[rel[k]].userrefs--;
+		else if (!e->msg || !strstr(e->msg, "no such tag"))
+			warn("cannot release hold %s from %s: %s", cfg.tag, snaps->v[rel[k]].name,
+			     zerr_text(e));
+	}
+	for (size_t k = 0; k < n; k++) {
+		strv_clear(&cmds[k]);
+		zerr_clear(&errs[k]);
+	}
+	if (!marked)
+		return -1;
+	/* what is left: every release when snap was not held before, or those past the first 15 */
+	for (i = held_before ? i : 0; holds && snap_held && i < snaps->n; i++) {
+		struct zsnap *z = &snaps->v[i];
+		if (z->userrefs > 0 && strcmp(z->name, snap) != 0)
+			release_one(&local_host, z);
+	}
+	return 0;
+}
+
 void hold_release_all(struct zsnaps *snaps)
 {
 	release_others(snaps, NULL);

@@ -31,6 +31,23 @@ int mark_sent_local(const char *snap, long long ts);
  */
 void hold_move(struct zsnaps *snaps, const char *snap);
 
+/*
+ * Where this zfs has holds: puts zrep's hold on snap, just taken and not yet
+ * sent (the transfer's source is then protected too). Returns 1 when it is
+ * held, 0 when not (no holds, or the hold failed: mark_sent_move_hold then
+ * holds it).
+ */
+int hold_new(const struct zsnaps *snaps, const char *snap);
+
+/*
+ * After snap reached the destination: marks it sent (TAG:sent=ts) and moves
+ * zrep's hold to it as hold_move does, in fewer steps: with snap held
+ * already (hold_new), the mark and the releases run at once; else the mark
+ * and the hold at once, then the releases. Returns -1 when the mark failed
+ * (said; the releases are then not done), else 0.
+ */
+int mark_sent_move_hold(struct zsnaps *snaps, const char *snap, long long ts, int snap_held);
+
 /* Releases zrep's hold from every held snapshot in snaps (clear). */
 void hold_release_all(struct zsnaps *snaps);
 

@@ -123,3 +123,35 @@ TEST(exec_start_pipes)
 	CHECK_STR(sb_str(&p.err_buf), "e\n");
 	proc_release(&p);
 }
+
+/* exec_together runs its programs at once: the first waits for a file only the second makes
+ * (run one after another, it would give up); each one's output and status are its own. */
+TEST(exec_together_runs_at_once)
+{
+	char f[] = "/tmp/zrep-unit-together.XXXXXX";
+	int fd = mkstemp(f);
+	CHECK(fd >= 0);
+	close(fd);
+	unlink(f);
+	char *waits =
+	    xasprintf("i=0; while [ ! -e %s ]; do sleep 0.05; i=$((i+1)); [ $i -lt 100 ] || exit 9; "
+	              "done; echo a",
+	              f);
+	char *makes = xasprintf("sleep 0.1; : > %s; echo b; echo e >&2; exit 4", f);
+	char *a1[] = {"sh", "-c", waits, NULL};
+	char *a2[] = {"sh", "-c", makes, NULL};
+	struct proc p[2];
+	proc_init(&p[0], a1);
+	proc_init(&p[1], a2);
+	CHECK_INT(exec_together(p, 2), 1);
+	CHECK_INT(p[0].status, 0);
+	CHECK_INT(p[1].status, 4);
+	CHECK_STR(sb_str(&p[0].out_buf), "a\n");
+	CHECK_STR(sb_str(&p[1].out_buf), "b\n");
+	CHECK_STR(sb_str(&p[1].err_buf), "e\n");
+	proc_release(&p[0]);
+	proc_release(&p[1]);
+	unlink(f);
+	free(waits);
+	free(makes);
+}

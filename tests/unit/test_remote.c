@@ -131,14 +131,28 @@ TEST(push_answer_plans_destination)
 	long planned = 0;
 	push_answer(&o, &rows, NULL, 1, 1700000000, &sb, &planned);
 	CHECK_STR(sb_str(&sb), "GO-S\nT 1700000000\nR b/a@zrep_000003\n"
-	                       "X b/a@zrep_000001\nX b/a@zrep_000002\n.\n");
+	                       "X b/a@zrep_000001\nX b/a@zrep_000002\nP\n.\n");
 	CHECK_INT(planned, 2);
 	sb_release(&sb);
 	struct zfs_features df = {.probed = 1, .destroy_list = 1};
 	o.abort_token = 1;
 	push_answer(&o, &rows, &df, 0, 5, &sb, &planned);
-	CHECK_STR(sb_str(&sb), "GO\nT 5\nA\nR b/a@zrep_000003\nL b/a@zrep_000001,zrep_000002\n.\n");
+	CHECK_STR(sb_str(&sb), "GO\nT 5\nA\nR b/a@zrep_000003\nL b/a@zrep_000001,zrep_000002\nP\n.\n");
 	sb_release(&sb);
+	zprops_free(&rows);
+	/* savecount 1: the snapshot whose hold is released is destroyed too, so after the release
+	 * (no P) */
+	struct strbuf t1 = STRBUF_INIT;
+	sb_adds(&t1, text);
+	for (char *q = t1.buf; (q = strstr(q, "savecount\t2")) != NULL; q++)
+		q[10] = '1';
+	CHECK_INT(zfs_parse_get(sb_str(&t1), &rows), 0);
+	o.abort_token = 0;
+	push_answer(&o, &rows, &df, 0, 5, &sb, &planned);
+	CHECK_STR(sb_str(&sb), "GO\nT 5\nR b/a@zrep_000003\nL b/a@zrep_000001,zrep_000002,zrep_000003\n.\n");
+	CHECK_INT(planned, 3);
+	sb_release(&sb);
+	sb_release(&t1);
 	zprops_free(&rows);
 	/* sync all: the destination only receives; its marks and expiry come in one call later */
 	o.abort_token = 0;
