@@ -49,6 +49,23 @@ static void destroy_failed(const char *name, const struct zerr *e, void *ctx)
 	}
 }
 
+int expire_local_argv(const struct fsinfo *fi, const struct zsnaps *s, struct strv *argv, struct strv *names)
+{
+	long savecount;
+	if (cfg.skip_expire || fsinfo_savecount(fi, &savecount) < 0)
+		return 0;
+	size_t *idx = xmalloc((s->n + 1) * sizeof(size_t));
+	long n = plan_expire(s, fsinfo_is_master(fi), savecount, idx);
+	int one = n == 1 || (n > 1 && zfs_features(&local_host)->destroy_list);
+	if (one) {
+		for (long i = 0; i < n; i++)
+			strv_push(names, s->v[idx[i]].name);
+		zfs_argv_destroy_list(argv, names->v, names->n, cfg.recursive);
+	}
+	free(idx);
+	return one;
+}
+
 int expire_local(const struct fsinfo *fi, const struct zsnaps *given)
 {
 	if (cfg.skip_expire) {

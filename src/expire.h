@@ -26,5 +26,12 @@ long plan_expire(const struct zsnaps *s, int is_master, long savecount, size_t *
  * could not be destroyed or planned.
  */
 int expire_local(const struct fsinfo *fi, const struct zsnaps *snaps);
+/*
+ * The destroys expire_local would do on snaps, when they are one zfs command (one snapshot, or a
+ * comma list where this zfs takes one): its words after `zfs` in argv, the snapshots in names,
+ * and 1. 0 when there is nothing to destroy or it is not one command (expire_local does it).
+ */
+int expire_local_argv(const struct fsinfo *fi, const struct zsnaps *snaps, struct strv *argv,
+                      struct strv *names);
 
 #endif

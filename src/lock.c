@@ -376,6 +376,20 @@ int fslock_acquire(const char *fs, int quiet)
 	return r;
 }
 
+void fslock_unmark(const char *fs)
+{
+	long i = held_index(fs);
+	if (i < 0 || !held_marked[i])
+		return;
+	struct zerr e = {0};
+	int prev = exec_allow_cleanup(1);
+	if (zfs_inherit(&localhost_h, P.lock_pid, fs, &e) != 0 && e.kind != ZE_NOENT)
+		warn("cannot release lock on %s: %s", fs, zerr_text(&e));
+	exec_allow_cleanup(prev);
+	zerr_clear(&e);
+	held_marked[i] = 0;
+}
+
 void fslock_release(const char *fs)
 {
 	long i = held_index(fs);

@@ -56,6 +56,9 @@ int fslock_mark(const char *fs, const struct lock_holder *hd, int quiet);
 
 /* Releases one fs lock taken by this process (no-op if not ours). */
 void fslock_release(const char *fs);
+/* Releases the lock's property of fs (one zfs inherit), keeping the flock until fslock_release:
+ * a sync whose work here is done, while the destination finishes its part. */
+void fslock_unmark(const char *fs);
 /* 1 if this process holds the lock on fs. */
 int fslock_held(const char *fs);
 /*

@@ -404,6 +404,8 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	}
 
 	struct strbuf line = STRBUF_INIT, block = STRBUF_INIT;
+	struct line_reader *rd = xmalloc(sizeof(*rd));
+	line_reader_init(rd, rp.out_fd);
 	struct zprops rows = {0};
 	int have_rows = 0;
 	int ready = 0, rl, stop = 0;
@@ -412,7 +414,7 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	char *lprops = NULL;
 	enum { PLAIN, USAGE, LISTING } mode = PLAIN;
 	double deadline = cfg.timeout ? mono_now() + cfg.timeout : 0;
-	while (!ready && (rl = remote_read_line(rp.out_fd, &line, deadline)) > 0) {
+	while (!ready && (rl = remote_read_line(rd, &line, deadline)) > 0) {
 		const char *l = sb_str(&line);
 		const char *a;
 		if (mode != PLAIN) {
@@ -514,7 +516,7 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 		int local_ok = res->started && !res->stalled;
 		for (size_t i = 0; i < nst; i++)
 			local_ok = local_ok && st[i].status == 0;
-		while ((rl = remote_read_line(rp.out_fd, &line, deadline)) > 0) {
+		while ((rl = remote_read_line(rd, &line, deadline)) > 0) {
 			debug("remote: %s", sb_str(&line));
 			handle_marker(sb_str(&line), res);
 			if (res->recv_ok && local_ok && o->on_received && !res->received_called) {
@@ -526,6 +528,7 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 			res->timed_out = 1;
 	}
 	close(rp.out_fd);
+	free(rd);
 	if (res->stalled || res->timed_out) {
 		exec_kill(&rp);
 		if (res->started)

@@ -50,8 +50,9 @@ unsigned long remote_connections;
  * only but for zfs: read, printf, case, eval. */
 static const char push_script[] = KILLRECV_FN DESTROYS_FN
     "zrep_releases() { IFS=$sep; for s in $rl; do IFS=$oi; zrep_release \"$ht\" \"$s\" >/dev/null 2>&1; "
-    "done; "
-    "IFS=$oi; }; "
+    "done; IFS=$oi; }; "
+    "zrep_expired() { if [ -n \"$xl\" ]; then if [ $xf = 0 ]; then echo ZREP-EXPIRE-OK; else "
+    "echo ZREP-EXPIRE-FAILED; fi; fi; }; "
     "d=$1; mp=$2; sp=$3; sn=$4; rcv=$5; rcvs=$6; ht=$7; lp=$8; kr=$9; shift 9; pu=$1; shift; "
     "sep=$(printf '\\001'); oi=$IFS; "
     "if [ -n \"$kr\" ]; then k=$(zrep_killrecv \"$d\"); "
@@ -65,7 +66,7 @@ static const char push_script[] = KILLRECV_FN DESTROYS_FN
     "if [ \"$m\" = yes ]; then echo ZREP-MASTER; exit 0; fi; fi; "
     "echo ZREP-READY; "
     "IFS= read -r h || exit 0; case $h in GO|GO-S) ;; *) exit 0;; esac; "
-    "t=; ab=; rl=; xl=; gw=; dd=; pr=; hd=; "
+    "t=; ab=; rl=; xl=; gw=; dd=; pr=; "
     "while IFS= read -r l; do case $l in .) break;; \"T \"*) t=${l#T };; A) ab=1;; G) gw=1;; D) dd=1;; P) "
     "pr=1;; "
     "\"R \"*) rl=$rl${l#R }$sep;; \"X \"*|\"XR \"*|\"L \"*|\"LR \"*) xl=$xl$l$sep;; esac; done; "
@@ -82,11 +83,11 @@ static const char push_script[] = KILLRECV_FN DESTROYS_FN
     "if [ -n \"$gw\" ]; then g=$(zrep_value guid \"$d@$sn\") && echo \"ZREP-GUID $g\"; fi; "
     "if [ -n \"$sp\" ]; then [ -n \"$t\" ] || t=$(date +%s); "
     "{ zrep_set \"$sp=$t\" \"$d@$sn\" && echo \"ZREP-SENT $t\"; } & fi; "
-    "if [ -n \"$ht\" ] && zrep_hold \"$ht\" \"$d@$sn\" >/dev/null 2>&1; then echo ZREP-HELD; hd=1; fi; "
-    "wait; "
-    "if [ -n \"$hd\" ]; then if [ -n \"$pr\" ]; then zrep_releases & else zrep_releases; fi; fi; fi; "
-    "zrep_destroys; wait; "
-    "if [ -n \"$xl\" ]; then if [ $xf = 0 ]; then echo ZREP-EXPIRE-OK; else echo ZREP-EXPIRE-FAILED; fi; fi; "
+    "if [ -n \"$pr\" ] && [ -n \"$xl\" ]; then { zrep_destroys; zrep_expired; } & xl=; fi; "
+    "if [ -n \"$ht\" ] && zrep_hold \"$ht\" \"$d@$sn\" >/dev/null 2>&1; then echo ZREP-HELD; zrep_releases; "
+    "fi; "
+    "wait; fi; "
+    "zrep_destroys; zrep_expired; "
     "exit 0";
 
 /* $1 properties, $2 "1" to print zfs's usage first, then datasets: (USAGE ... USAGE-END,) "LIST
@@ -446,12 +447,35 @@ int remote_start(const struct host *h, const struct remote_call *c, struct proc 
 	return exec_start(p);
 }
 
-int remote_read_line(int fd, struct strbuf *line, double deadline)
+void line_reader_init(struct line_reader *rd, int fd)
+{
+	rd->fd = fd;
+	rd->start = rd->end = 0;
+}
+
+int remote_read_line(struct line_reader *rd, struct strbuf *line, double deadline)
 {
 	sb_reset(line);
 	for (;;) {
+		char *b = rd->buf + rd->start;
+		size_t have = rd->end - rd->start;
+		char *nl = have ? memchr(b, '\n', have) : NULL;
+		if (nl) {
+			sb_add(line, b, (size_t)(nl - b));
+			rd->start += (size_t)(nl - b) + 1;
+			return 1;
+		}
+		/* a part of a line: kept in the buffer (at its start) until its newline comes */
+		if (have == sizeof(rd->buf)) {
+			sb_add(line, rd->buf, have); /* a longer line: taken in pieces */
+			have = 0;
+		} else if (rd->start > 0) {
+			memmove(rd->buf, b, have);
+		}
+		rd->start = 0;
+		rd->end = have;
 		if (deadline) {
-			struct pollfd pfd = {fd, POLLIN, 0};
+			struct pollfd pfd = {rd->fd, POLLIN, 0};
 			double left = deadline - mono_now();
 			int pr = left > 0 ? poll(&pfd, 1, (int)(left * 1000) + 1) : 0;
 			if (pr < 0 && errno == EINTR)
@@ -459,15 +483,15 @@ int remote_read_line(int fd, struct strbuf *line, double deadline)
 			if (pr == 0)
 				return -1;
 		}
-		char ch;
-		ssize_t r = read(fd, &ch, 1);
+		ssize_t r = read(rd->fd, rd->buf + rd->end, sizeof(rd->buf) - rd->end);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r <= 0) {
+			sb_add(line, rd->buf, rd->end);
+			rd->end = 0;
 			return line->len > 0;
-		if (ch == '\n')
-			return 1;
-		sb_add(line, &ch, 1);
+		}
+		rd->end += (size_t)r;
 	}
 }
 

@@ -50,13 +50,15 @@ void remote_zrep_argv(struct strv *sv);
  *      hold_tag from SNAP after the hold moved), "X SNAP" / "XR SNAP"
  *      (destroy, -r) and "L FS@A,B" / "LR ..." (one destroy of a comma
  *      list, one by one if refused), "P" (no destroy is of an R snapshot:
- *      the releases may run beside the destroys), ending with ".";
+ *      the destroys may run beside the mark and the hold), ending with ".";
  *   5. receives (RECV-FAILED STATUS or RECV-OK), applies set_after
  *      ("prop=value", or "@inherit=prop"; SETFAIL WORD), and when snap is
- *      set (with G) reports GUID G, marks it sent (SENT TIME) while it puts
- *      hold_tag on it (HELD), and once both ended releases the R snapshots
- *      (with P, beside the destroys); then the destroys (EXPIRE-OK or
- *      EXPIRE-FAILED, when there were any), never before the mark ended.
+ *      set (with G) reports GUID G; then at once: it marks snap sent (SENT
+ *      TIME); puts hold_tag on it (HELD) and then releases the R
+ *      snapshots; with P, the destroys (EXPIRE-OK or EXPIRE-FAILED). Without
+ *      P the destroys come after all that. (With P no destroy is of the last
+ *      sent snapshot before this one, still held and marked: a run killed
+ *      there leaves the base.)
  */
 struct remote_push_params {
 	const char *target;
@@ -190,11 +192,18 @@ int remote_run(const struct host *h, const struct remote_call *c, int err, struc
  * argv receives the built words and must outlive p. Returns 0 or -1.
  */
 int remote_start(const struct host *h, const struct remote_call *c, struct proc *p, struct strv *argv);
+/* A buffered reader of a remote side's answer lines (one read per block, not per byte). */
+struct line_reader {
+	int fd;
+	size_t start, end; /* the unread bytes: buf[start..end) */
+	char buf[8192];
+};
+void line_reader_init(struct line_reader *rd, int fd);
 /*
- * Reads one line (without its newline) from fd. Returns 1 with a line, 0 at
+ * Reads one line (without its newline) from rd. Returns 1 with a line, 0 at
  * EOF, -1 when deadline (mono seconds, 0 = none) passed first.
  */
-int remote_read_line(int fd, struct strbuf *line, double deadline);
+int remote_read_line(struct line_reader *rd, struct strbuf *line, double deadline);
 
 /* Runs argv on h (through ssh when remote) with p's wiring, bounded by p->timeout; returns the status. */
 int remote_exec(const struct host *h, char *const *argv, struct proc *p);

@@ -160,6 +160,19 @@ void zsnaps_mark_sent(struct zsnaps *s, const char *full)
 			s->v[i].sent = xstrdup("1");
 }
 
+void zsnaps_remove(struct zsnaps *s, const char *full)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].name, full) == 0) {
+			free(s->v[i].name);
+			free(s->v[i].sent);
+			free(s->v[i].guid);
+			memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof(*s->v));
+			s->n--;
+			return;
+		}
+}
+
 const struct zsnap *zsnaps_same(const struct zsnaps *b, const struct zsnap *s)
 {
 	if (!s || !s->guid)

@@ -64,6 +64,8 @@ const struct zsnap *zsnaps_find(const struct zsnaps *s, const char *snap);
 void zsnaps_add(struct zsnaps *s, const char *full, const char *tag);
 /* Records in memory that a listed snapshot (full name) is now marked sent. */
 void zsnaps_mark_sent(struct zsnaps *s, const char *full);
+/* Removes full from s (it was destroyed), keeping the order of the others. */
+void zsnaps_remove(struct zsnaps *s, const char *full);
 
 /* The snapshot of b that is s (same guid), or NULL. */
 const struct zsnap *zsnaps_same(const struct zsnaps *b, const struct zsnap *s);

@@ -265,21 +265,38 @@ static void record_sent(void *ctx, const struct push_result *res)
 			     st->base->name, st->dh->name, st->fi->dest_fs, res->adopted_base);
 		}
 	}
-	/* the mark and the hold's move at once (the expiry, then the lock, after them) */
-	if (mark_sent_move_hold(st->snaps, newsnap, t, st->held) < 0) {
+	/* The model as the sync leaves it: the new snapshot there and sent. */
+	if (st->o->make_snapshot)
+		zsnaps_add(st->snaps, newsnap, cfg.tag);
+	if (res->adopted_base)
+		zsnaps_mark_sent(st->snaps, res->adopted_base); /* harmless when older */
+	zsnaps_mark_sent(st->snaps, newsnap);
+	/* The mark, the hold's move and the expiry's destroy at once when it is one command: planned
+	 * while the older hold is still on, it never destroys that base (a run killed here keeps
+	 * it, marked sent). What the move then frees to expire goes after (expire_local). */
+	int expire = !(st->o->skip_expire || cfg.skip_expire);
+	struct strv xa = STRV_INIT, xn = STRV_INIT;
+	int with = expire && expire_local_argv(st->fi, st->snaps, &xa, &xn);
+	int xok = 0;
+	int mr = mark_sent_move_hold(st->snaps, newsnap, t, st->held, with ? xa.v : NULL, &xok);
+	if (with && xok)
+		for (size_t i = 0; i < xn.n; i++)
+			zsnaps_remove(st->snaps, xn.v[i]);
+	strv_clear(&xa);
+	strv_clear(&xn);
+	if (mr < 0) {
 		st->record_rc = -1;
 		return;
 	}
-	if (st->o->make_snapshot)
-		zsnaps_add(st->snaps, newsnap, cfg.tag);
 	bookmark_after_sent(st->snaps, newsnap);
-	/* Local expiry from the listing in memory, updated with what we sent (no second zfs list). */
-	if (!(st->o->skip_expire || cfg.skip_expire)) {
-		if (res->adopted_base)
-			zsnaps_mark_sent(st->snaps, res->adopted_base); /* harmless when older */
-		zsnaps_mark_sent(st->snaps, newsnap);
+	/* Local expiry from the listing in memory, updated with what we sent (no second zfs list):
+	 * no command when the destroy above did it all. */
+	if (expire)
 		expire_local(st->fi, st->snaps);
-	}
+	/* Nothing more changes here: the lock's property goes while the destination finishes (the
+	 * flock, which every zrep of ours takes first, stays to the end). */
+	if (!st->o->keep_lock)
+		fslock_unmark(st->fi->fs);
 }
 
 int sync_fs(const char *fs, const struct sync_opts *o)

@@ -157,7 +157,8 @@ static void push_cmd(struct strv *c, const char *verb, const char *arg, const ch
 	strv_push(c, ds);
 }
 
-int mark_sent_move_hold(struct zsnaps *snaps, const char *snap, long long ts, int snap_held)
+int mark_sent_move_hold(struct zsnaps *snaps, const char *snap, long long ts, int snap_held,
+                        char *const *also, int *also_ok)
 {
 	int holds = holds_listed(snaps), held_before = snap_held;
 	struct strv cmds[16];
@@ -169,7 +170,12 @@ int mark_sent_move_hold(struct zsnaps *snaps, const char *snap, long long ts, in
 	free(pv);
 	if (holds && !held_before)
 		push_cmd(&cmds[n++], "hold", cfg.tag, snap);
-	/* the releases go with the mark when snap is held already (up to 15 at once; more, as many
+	size_t ai = n;
+	if (also) {
+		cmds[n] = (struct strv)STRV_INIT;
+		strv_pushv(&cmds[n++], also);
+	}
+	/* the releases go with the mark when snap is held already (up to 14 at once; more, as many
 	 * killed runs would leave, one after another below) */
 	for (; holds && held_before && i < snaps->n && n < 16; i++) {
 		struct zsnap *z = &snaps->v[i];
@@ -179,6 +185,8 @@ int mark_sent_move_hold(struct zsnaps *snaps, const char *snap, long long ts, in
 		}
 	}
 	together(cmds, n, errs);
+	if (also)
+		*also_ok = errs[ai].status == 0;
 	int marked = errs[0].status == 0;
 	if (!marked)
 		error("cannot mark %s as sent: %s", snap, zerr_text(&errs[0]));

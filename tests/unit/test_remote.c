@@ -1,7 +1,9 @@
 /* The remote calls and pipelines zrep builds, pinned word by word (building is separate from running). */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "exec_pump.h"
 #include "harness.h"
 #include "pipeline.h"
 #include "props.h"
@@ -356,4 +358,30 @@ TEST(xfer_blame_one_rule)
 	                    "cannot receive: failed to read from stream"};
 	int r6[] = {1, 0};
 	CHECK_INT(xfer_blame(st6, e6, r6, 2), 0);
+}
+
+/* The answer reader: lines split across reads and several in one read, a last line without its
+ * newline, EOF, and a deadline that passes with nothing to read. */
+TEST(line_reader_lines)
+{
+	int p[2];
+	CHECK(pipe(p) == 0);
+	CHECK(write(p[1], "ZREP-LIST x\nrow 1\nro", 20) == 20);
+	struct line_reader rd;
+	line_reader_init(&rd, p[0]);
+	struct strbuf l = STRBUF_INIT;
+	CHECK_INT(remote_read_line(&rd, &l, 0), 1);
+	CHECK_STR(sb_str(&l), "ZREP-LIST x");
+	CHECK_INT(remote_read_line(&rd, &l, 0), 1);
+	CHECK_STR(sb_str(&l), "row 1");
+	CHECK_INT(remote_read_line(&rd, &l, mono_now() + 0.05), -1); /* "ro" and no more yet */
+	CHECK(write(p[1], "w 2\nlast", 8) == 8);
+	close(p[1]);
+	CHECK_INT(remote_read_line(&rd, &l, 0), 1);
+	CHECK_STR(sb_str(&l), "row 2");
+	CHECK_INT(remote_read_line(&rd, &l, 0), 1);
+	CHECK_STR(sb_str(&l), "last");
+	CHECK_INT(remote_read_line(&rd, &l, 0), 0);
+	close(p[0]);
+	sb_release(&l);
 }
