@@ -498,9 +498,10 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 				note("keeping %s; the next sync resumes the transfer where the destination "
 				     "kept it",
 				     newsnap);
-			else if (o->make_snapshot && (res.recv_failed || !res.started))
+			else if (o->make_snapshot && (res.recv_failed || !res.started)) {
 				dispose_failed(newsnap, sst.held);
-			else if (o->make_snapshot)
+				sst.held = 0;
+			} else if (o->make_snapshot)
 				note("keeping %s: %s:%s may hold it; the next sync checks by guid", newsnap,
 				     dh.name, fi.dest_fs);
 		}
@@ -523,6 +524,13 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	}
 	rc = SYNC_OK;
 out:
+	if (sst.held && !sst.recorded && rc != SYNC_OK && newsnap) {
+		/* hold_new's hold, on a snapshot that was not sent: the hold stays the last sent
+		 * one's alone (a run killed before this leaves it for the next sync to release) */
+		struct zerr he = {0};
+		zfs_release(&local_host, cfg.tag, newsnap, &he);
+		zerr_clear(&he);
+	}
 	oplog_fs("sync", fs,
 	         rc == SYNC_FAIL || rc == SYNC_TEMPFAIL ? OPLOG_FAILED
 	         : rc == SYNC_SKIPPED                   ? OPLOG_SKIPPED
