@@ -366,9 +366,20 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 		const struct zsnap *nw = zsnaps_newest(&snaps, 0);
 		unsigned long long w = 0;
 		int ch;
-		if (fi.written && parse_ull(fi.written, &w) == 0 && nw)
+		if (fi.written && parse_ull(fi.written, &w) == 0 && nw) {
 			ch = w > 0 || strcmp(nw->name, base->name) != 0;
-		else
+			if (ch == 0) {
+				/* written counts what has reached the disk: a change still in the open
+				 * transaction group shows once the pool has synced it */
+				char *v = NULL;
+				if (zpool_sync(&local_host, fs, &e) == 0 &&
+				    zfs_get_one(&local_host, "written", fs, 0, &v, &e) == 0 && v &&
+				    parse_ull(v, &w) == 0)
+					ch = w > 0;
+				free(v);
+				zerr_clear(&e);
+			}
+		} else
 			ch = zfs_changed_since(&local_host, base->name, fs, &e);
 		if (ch < 0) {
 			warn("cannot tell whether %s changed since %s (%s); syncing anyway", fs, base->snap,

@@ -267,6 +267,21 @@ static int run_get(const struct host *h, struct strv *svp, struct zprops *out, s
 	return st;
 }
 
+int zpool_sync(const struct host *h, const char *ds, struct zerr *err)
+{
+	char *pool = xstrdup(ds);
+	pool[strcspn(pool, "/@#")] = '\0';
+	char *argv[] = {"zpool", "sync", pool, NULL};
+	struct proc p;
+	proc_init(&p, NULL);
+	p.timeout = cfg.timeout;
+	int st = remote_exec(h, argv, &p);
+	zerr_set(err, st, sb_str(&p.err_buf), !h->local);
+	proc_release(&p);
+	free(pool);
+	return st;
+}
+
 int zfs_get_one(const struct host *h, const char *prop, const char *ds, int local_only, char **val,
                 struct zerr *err)
 {

@@ -51,6 +51,8 @@ int zfs_get_own_props(const struct host *h, const char *props, char *const *data
 int zfs_get_own_props_display(const struct host *h, const char *props, char *const *datasets,
                               struct zprops *out, struct zerr *err);
 /* Value of prop on ds counting only the given source kinds ("local", NULL = any); *val NULL when unset. */
+/* `zpool sync` of ds's pool: what is written is on disk (and counted in written) after it. */
+int zpool_sync(const struct host *h, const char *ds, struct zerr *err);
 int zfs_get_one(const struct host *h, const char *prop, const char *ds, int local_only, char **val,
                 struct zerr *err);
 /* The bytes written to fs since its snapshot snap (`written@snap`), as text; *val NULL when unset. */
