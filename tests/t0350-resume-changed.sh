@@ -53,6 +53,8 @@ assert_eq "$(checksum_tree h1 "/$P1/r")" "$(checksum_tree h2 "$(on h2 zfs get -H
 
 # sync -c: no change, no snapshot and no connection (SSH=false would fail any); a change, a snapshot.
 # A sync first: reading the files above (checksum_tree) may have written their access times.
+# (And sync -c must see a change still in the open transaction group: zrep confirms a written
+# of 0 after zpool sync.)
 log_must on h1 zrep sync "$P1/r" >/dev/null
 before=$(on h1 zfs list -H -t snapshot -o name -r "$P1/r")
 last=$(on h1 zrep getlastsent "$P1/r")
