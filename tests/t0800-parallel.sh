@@ -43,16 +43,19 @@ same_data "after sync -P 4 all"
 # snapshot marked sent on both hosts with the same time, zrep's hold on it alone on both hosts,
 # and, run past the savecount, the expiry of each side.
 for k in 1 2 3 4 5; do change; log_must on h1 zrep sync -P 4 all >/dev/null; done
-for i in $(seq $N); do
-	ls=$(lastsent "$P1/par$i")
-	assert_match "@zrep_000006\$" "$ls" "par$i: the last sync's snapshot is the last sent"
-	assert_eq "$(on h1 zfs get -H -o value -s local zrep:sent "$ls")" "$(on h2 zfs get -H -o value -s local zrep:sent "$P2/par$i@${ls#*@}")" "par$i: marked sent on both hosts, at the same time"
+# recorded NAME LAST SAVECOUNT: NAME's last sync (snapshot LAST) ended as a sync alone would
+recorded() {
+	local ls h p
+	ls=$(lastsent "$P1/$1")
+	assert_match "@$2\$" "$ls" "$1: the last sync's snapshot is the last sent"
+	assert_eq "$(on h1 zfs get -H -o value -s local zrep:sent "$ls")" "$(on h2 zfs get -H -o value -s local zrep:sent "$P2/$1@${ls#*@}")" "$1: marked sent on both hosts, at the same time"
 	for h in h1 h2; do
 		p=$P1; [[ $h == h2 ]] && p=$P2
-		assert_eq "${ls#*@}" "$(on $h zfs list -H -t snapshot -o name,userrefs -r "$p/par$i" | awk '$2 > 0 {sub(/.*@/, "", $1); print $1}')" "par$i: the hold on the last sent alone on $h"
-		assert_eq 5 "$(on $h zfs list -H -t snapshot -o name -r "$p/par$i" | grep -c @zrep_)" "par$i: savecount 5 kept on $h"
+		assert_eq "${ls#*@}" "$(on $h zfs list -H -t snapshot -o name,userrefs -r "$p/$1" | awk '$2 > 0 {sub(/.*@/, "", $1); print $1}')" "$1: the hold on the last sent alone on $h"
+		assert_eq "$3" "$(on $h zfs list -H -t snapshot -o name -r "$p/$1" | grep -c @zrep_)" "$1: savecount $3 kept on $h"
 	done
-done
+}
+for i in $(seq $N); do recorded "par$i" zrep_000006 5; done
 assert_eq "" "$(locks)" "no lock left after the batched bookkeeping"
 same_data "after six syncs -P 4 all"
 
@@ -185,14 +188,7 @@ done
 assert_match "sync: $((N + M)) filesystems: synced $((N + M)), skipped 0, failed 0" "$out" "two slices: every filesystem synced"
 assert_eq "" "$(grep -iE 'warn|cannot|could not' <<<"$out")" "two slices: no warning"
 for i in $(seq $M); do
-	ls=$(lastsent "$P1/bat$i")
-	assert_match "@zrep_000003\$" "$ls" "bat$i: the last sync's snapshot is the last sent"
-	assert_eq "$(on h1 zfs get -H -o value -s local zrep:sent "$ls")" "$(on h2 zfs get -H -o value -s local zrep:sent "$P2/bat$i@${ls#*@}")" "bat$i: marked sent on both hosts, at the same time"
-	for h in h1 h2; do
-		p=$P1; [[ $h == h2 ]] && p=$P2
-		assert_eq "${ls#*@}" "$(on $h zfs list -H -t snapshot -o name,userrefs -r "$p/bat$i" | awk '$2 > 0 {sub(/.*@/, "", $1); print $1}')" "bat$i: the hold on the last sent alone on $h"
-		assert_eq 2 "$(on $h zfs list -H -t snapshot -o name -r "$p/bat$i" | grep -c @zrep_)" "bat$i: savecount 2 kept on $h"
-	done
+	recorded "bat$i" zrep_000003 2
 	remount h2 "$P2/bat$i"
 	assert_eq "$(checksum_tree h1 "/$P1/bat$i")" "$(checksum_tree h2 "/$P2/bat$i")" "bat$i identical"
 done
