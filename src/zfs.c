@@ -99,17 +99,23 @@ static int zfs_run(const struct host *h, char *const *args, struct proc *p)
 	return st;
 }
 
+/* How `zfs VERB ...` ended, in err (and in the debug output when it failed). */
+static void zfs_ended(const struct host *h, const char *verb, const struct proc *p, struct zerr *err)
+{
+	zerr_set(err, p->status, sb_str(&p->err_buf), !h->local);
+	if (err && p->timed_out)
+		err->kind = ZE_TIMEOUT;
+	if (p->status != 0)
+		debug("zfs %s failed on %s: %s", verb, h->name, sb_str(&p->err_buf));
+}
+
 int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct zerr *err)
 {
 	struct proc p;
 	int st = zfs_run(h, args, &p);
 	if (out)
 		sb_add(out, p.out_buf.buf ? p.out_buf.buf : "", p.out_buf.len);
-	zerr_set(err, st, sb_str(&p.err_buf), !h->local);
-	if (err && p.timed_out)
-		err->kind = ZE_TIMEOUT;
-	if (st != 0)
-		debug("zfs %s failed on %s: %s", args[0], h->name, sb_str(&p.err_buf));
+	zfs_ended(h, args[0], &p, err);
 	proc_release(&p);
 	return st;
 }
@@ -132,11 +138,7 @@ int zfs_exec_together(const struct host *h, char *const *const *cmds, size_t n, 
 		if (ps[i].timed_out)
 			error("zfs %s on %s took more than ZREP_TIMEOUT=%d seconds; ended", cmds[i][0],
 			      h->name, cfg.timeout);
-		zerr_set(&errs[i], ps[i].status, sb_str(&ps[i].err_buf), !h->local);
-		if (ps[i].timed_out)
-			errs[i].kind = ZE_TIMEOUT;
-		if (ps[i].status != 0)
-			debug("zfs %s failed on %s: %s", cmds[i][0], h->name, sb_str(&ps[i].err_buf));
+		zfs_ended(h, cmds[i][0], &ps[i], &errs[i]);
 		proc_release(&ps[i]);
 		strv_clear(&sv[i]);
 	}
