@@ -79,7 +79,7 @@ void proc_init(struct proc *p, char **argv)
 	sb_init(&p->out_buf);
 	sb_init(&p->err_buf);
 	p->status = -1;
-	p->in_fd = p->out_fd = p->err_file = -1;
+	p->in_fd = p->out_fd = p->err_file = p->pre_err = -1;
 }
 
 void proc_release(struct proc *p)
@@ -396,19 +396,29 @@ static int run_stages(struct proc *st, size_t n, struct exec_xfer *x, int chaine
 		prev_read = -1;
 		int relayed = x && (size_t)x->after == i;
 		int to_next = chained && i + 1 < n;
-		if (wire(p, up, to_next || relayed, &w, &e) < 0) {
+		if (p->prestarted) {
+			/* exec_prestart: already running, its ends ours */
+			p->prestarted = 0;
+			e = (struct ends){-1, p->out_fd, p->pre_err, {-1, -1, -1, -1}, 0};
+			p->out_fd = p->pre_err = -1;
+			if (!(to_next || relayed)) {
+				close(e.out_r);
+				e.out_r = -1;
+			}
+		} else if (wire(p, up, to_next || relayed, &w, &e) < 0) {
 			error("cannot create pipe: %s", strerror(errno));
 			if (up >= 0)
 				close(up);
 			failed_spawn = 1;
 			break;
-		}
-		int rc = spawn(p, &w);
-		ends_close_child(&e);
-		if (rc < 0) {
-			ends_close_parent(&e);
-			failed_spawn = 1;
-			break;
+		} else {
+			int rc = spawn(p, &w);
+			ends_close_child(&e);
+			if (rc < 0) {
+				ends_close_parent(&e);
+				failed_spawn = 1;
+				break;
+			}
 		}
 		if (e.in_w >= 0) {
 			fcntl(e.in_w, F_SETFL, O_NONBLOCK);
@@ -516,6 +526,7 @@ static int reap(pid_t pid)
 static int reap_until(pid_t pid, double until)
 {
 	int wst;
+	long nap = 1000 * 1000; /* 1 ms, then longer up to 10 ms: a killed program is gone soon */
 	for (;;) {
 		pid_t r = waitpid(pid, &wst, until ? WNOHANG : 0);
 		if (r == pid)
@@ -527,8 +538,9 @@ static int reap_until(pid_t pid, double until)
 		if (r == 0) {
 			if (mono_now() >= until)
 				return -2;
-			struct timespec ts = {0, 10 * 1000 * 1000};
+			struct timespec ts = {0, nap};
 			nanosleep(&ts, NULL);
+			nap = nap * 2 > 10 * 1000 * 1000 ? 10 * 1000 * 1000 : nap * 2;
 		}
 	}
 	live_del(pid);
@@ -595,6 +607,53 @@ int exec_wait(struct proc *p)
 		p->err_file = -1;
 	}
 	return p->status;
+}
+
+int exec_prestart(struct proc *p)
+{
+	p->status = -1;
+	p->in_fd = p->out_fd = p->err_file = p->pre_err = -1;
+	p->prestarted = 0;
+	if (p->in_data || p->in == EXEC_PIPE || p->err != EXEC_CAPTURE)
+		return error("internal error: unsupported wiring for exec_prestart");
+	sb_reset(&p->out_buf);
+	sb_reset(&p->err_buf);
+	struct wiring w;
+	struct ends e;
+	if (wire(p, -1, 1, &w, &e) < 0)
+		return error("cannot set up a child process: %s", strerror(errno));
+	int rc = spawn(p, &w);
+	ends_close_child(&e);
+	if (rc < 0) {
+		ends_close_parent(&e);
+		return -1;
+	}
+	p->out_fd = e.out_r;
+	p->pre_err = e.err_r;
+	p->prestarted = 1;
+	return 0;
+}
+
+void exec_unstart(struct proc *p)
+{
+	if (!p->prestarted)
+		return;
+	p->prestarted = 0;
+	close(p->out_fd);
+	p->out_fd = -1;
+	/* its stderr, while it ends (a full pipe must not keep it from ending) */
+	struct pump pm = {p->pre_err, &p->err_buf, 0, NULL, 0};
+	run_pumps(&pm, 1, NULL, mono_now() + 5);
+	if (pm.fd >= 0)
+		close(pm.fd);
+	p->pre_err = -1;
+	int r = reap_until(p->pid, mono_now() + 5);
+	if (r == -2) {
+		exec_kill(p);
+		return;
+	}
+	p->status = r;
+	p->pid = 0;
 }
 
 int exec_run(struct proc *p)

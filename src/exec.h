@@ -44,6 +44,8 @@ struct proc {
 	int err_file;  /* EXEC_TMPFILE: the file */
 	int timeout;   /* seconds (0 = none): exec_run / exec_pipeline end it after that long */
 	int timed_out; /* set when it was ended for its time limit */
+	int pre_err;   /* exec_prestart: the read end of its stderr pipe */
+	int prestarted;
 };
 
 /* Initialises p to run argv (not copied) with the defaults above. */
@@ -62,6 +64,15 @@ int exec_run(struct proc *p);
 int exec_start(struct proc *p);
 /* Waits for a started p, reads an EXEC_TMPFILE stderr; returns p->status. */
 int exec_wait(struct proc *p);
+/*
+ * A pipeline's first stage started ahead of the rest (its stdout fills a pipe, at most a pipe's
+ * worth, until the pipeline runs): exec_pipeline_xfer then takes it as it is, its output and
+ * stderr included. exec_unstart abandons one the pipeline will not use: its stdout is closed (a
+ * writer that ignores SIGPIPE then ends with EPIPE, which zfs-fuse's send survives without
+ * leaking a hold), then it is reaped, killed after 5 s. Returns 0, or -1 (not started).
+ */
+int exec_prestart(struct proc *p);
+void exec_unstart(struct proc *p);
 
 /*
  * Runs n stages with stage i's stdout feeding stage i+1's stdin (their own

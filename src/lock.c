@@ -390,6 +390,22 @@ void fslock_unmark(const char *fs)
 	held_marked[i] = 0;
 }
 
+int fslock_unmark_argv(const char *fs, struct strv *out)
+{
+	long i = held_index(fs);
+	if (i < 0 || !held_marked[i])
+		return 0;
+	zfs_argv_inherit(out, P.lock_pid, fs);
+	return 1;
+}
+
+void fslock_unmarked(const char *fs, int ok)
+{
+	long i = held_index(fs);
+	if (ok && i >= 0)
+		held_marked[i] = 0;
+}
+
 void fslock_release(const char *fs)
 {
 	long i = held_index(fs);

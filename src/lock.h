@@ -59,6 +59,11 @@ void fslock_release(const char *fs);
 /* Releases the lock's property of fs (one zfs inherit), keeping the flock until fslock_release:
  * a sync whose work here is done, while the destination finishes its part. */
 void fslock_unmark(const char *fs);
+/* The same as a zfs command to run along with others: fills out with its words after `zfs` and
+ * returns 1 when fs's property is ours to release (else 0); fslock_unmarked then records the
+ * outcome (ok 0: it is still marked, and fslock_unmark or fslock_release tries again). */
+int fslock_unmark_argv(const char *fs, struct strv *out);
+void fslock_unmarked(const char *fs, int ok);
 /* 1 if this process holds the lock on fs. */
 int fslock_held(const char *fs);
 /*

@@ -246,8 +246,9 @@ void push_answer(const struct push_opts *o, const struct zprops *rows, const str
 }
 
 /* Runs send [| outfilter] into fd (which it closes), relayed through x; fills st (n stages). */
-static int run_send(const struct push_opts *o, const char *base, int fd, struct proc *st, size_t *n,
-                    struct strv *sv, struct strv *fv, struct exec_xfer *x)
+/* The sending stages of o from base (zfs send, the user's filter): not started. */
+static void send_stages(const struct push_opts *o, const char *base, struct proc *st, size_t *n,
+                        struct strv *sv, struct strv *fv)
 {
 	struct send_opts so = {
 	    .from = base,
@@ -268,10 +269,15 @@ static int run_send(const struct push_opts *o, const char *base, int fd, struct 
 	}
 	st[0].err_tee = o->verbose;
 	st[0].ignore_sigpipe = 1;
-	x->after = (int)*n - 1;
+}
+
+/* Runs the stages into fd, counted by x. */
+static int run_send(int fd, struct proc *st, size_t n, struct exec_xfer *x)
+{
+	x->after = (int)n - 1;
 	x->to_fd = fd;
 	x->stall_secs = cfg.stall_timeout;
-	return exec_pipeline_xfer(st, *n, x);
+	return exec_pipeline_xfer(st, n, x);
 }
 
 /* What the send of o from base will move, for the progress line: written@BASE for an
@@ -411,6 +417,22 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	int ready = 0, rl, stop = 0;
 	if (o->before_ready && o->before_ready(o->ctx) < 0)
 		stop = res->local_failed = 1;
+	/* The send from the expected base starts now and fills its pipe while the destination
+	 * lists and answers, as `zfs send | ssh` does during the handshake; it is abandoned when
+	 * the listing leads elsewhere. */
+	struct proc st[MAX_STAGES];
+	size_t nst = 0;
+	struct strv sv = STRV_INIT, fv = STRV_INIT;
+	int pre = 0;
+	if (!stop && o->snap && o->base && !o->token) {
+		send_stages(o, o->base, st, &nst, &sv, &fv);
+		pre = exec_prestart(&st[0]) == 0;
+		if (!pre) {
+			strv_clear(&sv);
+			strv_clear(&fv);
+			nst = 0;
+		}
+	}
 	char *lprops = NULL;
 	enum { PLAIN, USAGE, LISTING } mode = PLAIN;
 	double deadline = cfg.timeout ? mono_now() + cfg.timeout : 0;
@@ -424,9 +446,10 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 				zfs_features_learned(dest, sb_str(&block));
 				df = zfs_features_peek(dest);
 			} else if (mode == LISTING && remote_marker(l, "LIST-END", &a)) {
-				long long st = 1;
-				parse_ll(a, &st);
-				have_rows = read_listing(o, lprops, sb_str(&block), (int)st, &rows, res) == 0;
+				long long lst = 1;
+				parse_ll(a, &lst);
+				have_rows =
+				    read_listing(o, lprops, sb_str(&block), (int)lst, &rows, res) == 0;
 				stop = !have_rows;
 			} else {
 				sb_adds(&block, l);
@@ -486,9 +509,18 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	}
 	zprops_free(&rows);
 
-	struct proc st[MAX_STAGES];
-	size_t nst = 0;
-	struct strv sv = STRV_INIT, fv = STRV_INIT;
+	if (pre && !(ready && base && str_eq(base, o->base))) {
+		exec_unstart(&st[0]);
+		if (st[0].status != 0 && st[0].status != -1)
+			debug("send started ahead, not used: %s", sb_str(&st[0].err_buf));
+		proc_release(&st[0]);
+		if (nst > 1)
+			proc_release(&st[1]);
+		strv_clear(&sv);
+		strv_clear(&fv);
+		nst = 0;
+		pre = 0;
+	}
 	struct exec_xfer x = {0};
 	struct progress pg;
 	char *what = NULL;
@@ -501,7 +533,9 @@ int push(const struct host *dest, const struct push_opts *o, struct push_result 
 	}
 	if (ready) {
 		res->started = 1;
-		run_send(o, base, rp.in_fd, st, &nst, &sv, &fv, &x);
+		if (!pre)
+			send_stages(o, base, st, &nst, &sv, &fv);
+		run_send(rp.in_fd, st, nst, &x);
 		if (x.progress)
 			progress_end(&pg, x.bytes);
 		res->bytes = x.bytes;

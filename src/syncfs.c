@@ -275,15 +275,26 @@ static void record_sent(void *ctx, const struct push_result *res)
 	 * while the older hold is still on, it never destroys that base (a run killed here keeps
 	 * it, marked sent). What the move then frees to expire goes after (expire_local). */
 	int expire = !(st->o->skip_expire || cfg.skip_expire);
-	struct strv xa = STRV_INIT, xn = STRV_INIT;
+	struct strv xa = STRV_INIT, xn = STRV_INIT, ua = STRV_INIT;
 	int with = expire && expire_local_argv(st->fi, st->snaps, &xa, &xn);
-	int xok = 0;
-	int mr = mark_sent_move_hold(st->snaps, newsnap, t, st->held, with ? xa.v : NULL, &xok);
-	if (with && xok)
+	/* The lock's property goes with them: it is what a shell zrep reads, and the flock, which
+	 * every zrep of ours takes first, stays to the end (so does what follows under it). */
+	int unlock = !st->o->keep_lock && fslock_unmark_argv(st->fi->fs, &ua);
+	char *const *also[3] = {NULL, NULL, NULL};
+	int ok[3] = {0, 0, 0}, na = 0, xi = -1, ui = -1;
+	if (with)
+		also[xi = na++] = xa.v;
+	if (unlock)
+		also[ui = na++] = ua.v;
+	int mr = mark_sent_move_hold(st->snaps, newsnap, t, st->held, also, ok);
+	if (with && ok[xi])
 		for (size_t i = 0; i < xn.n; i++)
 			zsnaps_remove(st->snaps, xn.v[i]);
+	if (unlock)
+		fslock_unmarked(st->fi->fs, ok[ui]);
 	strv_clear(&xa);
 	strv_clear(&xn);
+	strv_clear(&ua);
 	if (mr < 0) {
 		st->record_rc = -1;
 		return;
@@ -293,10 +304,8 @@ static void record_sent(void *ctx, const struct push_result *res)
 	 * no command when the destroy above did it all. */
 	if (expire)
 		expire_local(st->fi, st->snaps);
-	/* Nothing more changes here: the lock's property goes while the destination finishes (the
-	 * flock, which every zrep of ours takes first, stays to the end). */
 	if (!st->o->keep_lock)
-		fslock_unmark(st->fi->fs);
+		fslock_unmark(st->fi->fs); /* when it could not go above */
 }
 
 int sync_fs(const char *fs, const struct sync_opts *o)

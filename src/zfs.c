@@ -354,6 +354,13 @@ int zfs_set_props(const struct host *h, const char *ds, char *const *pv, struct 
 	return 0;
 }
 
+void zfs_argv_inherit(struct strv *sv, const char *prop, const char *ds)
+{
+	strv_push(sv, "inherit");
+	strv_push(sv, prop);
+	strv_push(sv, ds);
+}
+
 void zfs_argv_destroy_list(struct strv *sv, char *const *snaps, size_t n, int recursive)
 {
 	strv_push(sv, "destroy");

@@ -69,6 +69,8 @@ int zfs_many(const struct host *h, const char *verb, const char *arg, char *cons
  * one each (stopping at the first failure). */
 int zfs_set_props(const struct host *h, const char *ds, char *const *pv, struct zerr *err);
 /* `destroy [-r] FS@A,B,C` of snapshots of one filesystem (full names). */
+/* The words after `zfs` that make prop of ds inherited (zfs_exec_together). */
+void zfs_argv_inherit(struct strv *sv, const char *prop, const char *ds);
 void zfs_argv_destroy_list(struct strv *sv, char *const *snaps, size_t n, int recursive);
 /* Destroys snapshots of one filesystem: in one command where the zfs takes a comma list (all or
  * nothing there), else, or when that fails, one by one, calling failed() for each that stays.

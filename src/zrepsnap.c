@@ -158,7 +158,7 @@ static void push_cmd(struct strv *c, const char *verb, const char *arg, const ch
 }
 
 int mark_sent_move_hold(struct zsnaps *snaps, const char *snap, long long ts, int snap_held,
-                        char *const *also, int *also_ok)
+                        char *const *const *also, int *also_ok)
 {
 	int holds = holds_listed(snaps), held_before = snap_held;
 	struct strv cmds[16];
@@ -170,10 +170,10 @@ int mark_sent_move_hold(struct zsnaps *snaps, const char *snap, long long ts, in
 	free(pv);
 	if (holds && !held_before)
 		push_cmd(&cmds[n++], "hold", cfg.tag, snap);
-	size_t ai = n;
-	if (also) {
+	size_t ai = n, na = 0;
+	for (; also && also[na] && na < 4; na++) {
 		cmds[n] = (struct strv)STRV_INIT;
-		strv_pushv(&cmds[n++], also);
+		strv_pushv(&cmds[n++], also[na]);
 	}
 	/* the releases go with the mark when snap is held already (up to 14 at once; more, as many
 	 * killed runs would leave, one after another below) */
@@ -185,8 +185,8 @@ int mark_sent_move_hold(struct zsnaps *snaps, const char *snap, long long ts, in
 		}
 	}
 	together(cmds, n, errs);
-	if (also)
-		*also_ok = errs[ai].status == 0;
+	for (size_t k = 0; k < na; k++)
+		also_ok[k] = errs[ai + k].status == 0;
 	int marked = errs[0].status == 0;
 	if (!marked)
 		error("cannot mark %s as sent: %s", snap, zerr_text(&errs[0]));

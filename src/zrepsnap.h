@@ -43,13 +43,13 @@ int hold_new(const struct zsnaps *snaps, const char *snap);
  * After snap reached the destination: marks it sent (TAG:sent=ts) and moves
  * zrep's hold to it as hold_move does, in fewer steps: with snap held
  * already (hold_new), the mark and the releases run at once; else the mark
- * and the hold at once, then the releases. also, when set, is one more zfs
- * command (its words after `zfs`) run with the mark; *also_ok tells whether
- * it succeeded. Returns -1 when the mark failed (said; the releases are then
- * not done), else 0.
+ * and the hold at once, then the releases. also, when set, is a NULL-ended
+ * list of up to 4 more zfs commands (their words after `zfs`) run with the
+ * mark; also_ok[k] tells whether the k-th succeeded. Returns -1 when the mark failed (said; the releases are
+ * then not done), else 0.
  */
 int mark_sent_move_hold(struct zsnaps *snaps, const char *snap, long long ts, int snap_held,
-                        char *const *also, int *also_ok);
+                        char *const *const *also, int *also_ok);
 
 /* Releases zrep's hold from every held snapshot in snaps (clear). */
 void hold_release_all(struct zsnaps *snaps);

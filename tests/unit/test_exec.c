@@ -1,5 +1,6 @@
 #include <signal.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "exec.h"
@@ -121,6 +122,47 @@ TEST(exec_start_pipes)
 	close(p.out_fd);
 	CHECK_INT(exec_wait(&p), 0);
 	CHECK_STR(sb_str(&p.err_buf), "e\n");
+	proc_release(&p);
+}
+
+/* A first stage started ahead: its output waits in the pipe, and the pipeline run later takes
+ * it as it is (stdout to the next stage, its stderr and status its own). */
+TEST(exec_prestart_then_pipeline)
+{
+	char *a0[] = {"sh", "-c", "printf 'early '; echo warn >&2; exit 0", NULL};
+	char *a1[] = {"sh", "-c", "cat; echo late", NULL};
+	struct proc st[2];
+	proc_init(&st[0], a0);
+	proc_init(&st[1], a1);
+	CHECK_INT(exec_prestart(&st[0]), 0);
+	usleep(100000); /* it has written by now, and waits for nobody */
+	CHECK_INT(exec_pipeline(st, 2), -1);
+	CHECK_INT(st[0].status, 0);
+	CHECK_STR(sb_str(&st[0].err_buf), "warn\n");
+	CHECK_STR(sb_str(&st[1].out_buf), "early late\n");
+	proc_release(&st[0]);
+	proc_release(&st[1]);
+}
+
+/* One the pipeline will not use ends as soon as its stdout is closed (EPIPE with SIGPIPE ignored,
+ * the way zrep runs zfs send), long before it would have finished writing. */
+TEST(exec_unstart_ends_the_writer)
+{
+	char *argv[] = {"sh", "-c", "i=0; while [ $i -lt 200000 ]; do echo line || exit 7; i=$((i+1)); done",
+	                NULL};
+	struct proc p;
+	proc_init(&p, argv);
+	p.ignore_sigpipe = 1;
+	CHECK_INT(exec_prestart(&p), 0);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	exec_unstart(&p);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECK(secs < 2);
+	CHECK_INT(p.status, 7);
+	CHECK(p.pid == 0);
+	CHECK_INT(p.prestarted, 0);
 	proc_release(&p);
 }
 
