@@ -574,19 +574,24 @@ out:
 
 /* Runs `zfs VERB ARG` over names in one command; when that fails, one by one. Returns how many
  * failed (each warned about unless quiet_tag). */
-static int batch(const char *verb, const char *arg, struct strv *names, const char *what)
+static int batch_done(const char *verb, const char *arg, struct strv *names, const char *what, int *done)
 {
 	if (names->n == 0)
 		return 0;
 	struct zerr e = {0};
 	int st = zfs_many(&local_host, verb, arg, names->v, &e);
 	zerr_clear(&e);
+	for (size_t i = 0; done && i < names->n; i++)
+		done[i] = st == 0;
 	if (st == 0)
 		return 0;
 	int bad = 0;
 	for (size_t i = 0; i < names->n; i++) {
 		char *one[] = {names->v[i], NULL};
-		if (zfs_many(&local_host, verb, arg, one, &e) != 0 &&
+		int r = zfs_many(&local_host, verb, arg, one, &e);
+		if (done)
+			done[i] = r == 0;
+		if (r != 0 &&
 		    !(e.msg && (strstr(e.msg, "no such tag") || strstr(e.msg, "tag already exists")))) {
 			if (what)
 				warn("cannot %s %s: %s", what, names->v[i], zerr_text(&e));
@@ -595,6 +600,13 @@ static int batch(const char *verb, const char *arg, struct strv *names, const ch
 		zerr_clear(&e);
 	}
 	return bad;
+}
+
+/* One zfs VERB ARG of every name, else one by one (naming each failure with what, when set;
+ * "no such tag" and "tag already exists" are no failure). Returns how many failed. */
+static int batch(const char *verb, const char *arg, struct strv *names, const char *what)
+{
+	return batch_done(verb, arg, names, what, NULL);
 }
 
 /* The deferred syncs of a `sync all`, recorded in parts side by side: zfs-fuse (and OpenZFS for
@@ -709,14 +721,20 @@ static int record_local(const struct deferred *d, int part)
 {
 	char *sentv = xasprintf("%s=%lld", P.sent, d->t);
 	struct strv news = STRV_INIT, olds = STRV_INIT;
+	size_t nold = 0, room = 16;
+	struct zsnap **oldp = xmalloc(room * sizeof(*oldp)); /* olds' entries in the model */
 	int bad = 0;
 	for (size_t i = 0; i < d->n; i++) {
 		if (!in_part(d, i, part) || !d->newof[i])
 			continue;
 		strv_push(&news, d->newof[i]);
 		for (size_t k = 0; k < d->sv[i].n; k++)
-			if (d->sv[i].v[k].userrefs > 0)
+			if (d->sv[i].v[k].userrefs > 0) {
 				strv_push(&olds, d->sv[i].v[k].name);
+				if (nold == room)
+					oldp = xrealloc(oldp, (room *= 2) * sizeof(*oldp));
+				oldp[nold++] = &d->sv[i].v[k];
+			}
 	}
 	/* the marks: what is marked sent is the base of the next sync */
 	if (news.n && batch("set", sentv, &news, NULL) > 0)
@@ -727,8 +745,17 @@ static int record_local(const struct deferred *d, int part)
 				bad++;
 			}
 	int held = d->holds && batch("hold", cfg.tag, &news, "put hold on") == 0;
-	if (held)
-		batch("release", cfg.tag, &olds, "release hold from");
+	if (held && nold) {
+		/* a snapshot whose release found no hold of ours keeps the hold it has (another tag's,
+		 * or one zfs-fuse leaked): expiry leaves it alone instead of trying to destroy it */
+		int *done = xmalloc(nold * sizeof(*done));
+		batch_done("release", cfg.tag, &olds, "release hold from", done);
+		for (size_t m = 0; m < nold; m++)
+			if (done[m])
+				oldp[m]->userrefs--;
+		free(done);
+	}
+	free(oldp); /* before the model grows (zsnaps_add may move its entries) */
 	for (size_t i = 0; i < d->n; i++) {
 		const char *nw = d->newof[i];
 		if (!in_part(d, i, part) || !nw)
@@ -742,8 +769,6 @@ static int record_local(const struct deferred *d, int part)
 			struct zsnap *z = &sv->v[j];
 			if (strcmp(z->name, nw) == 0)
 				z->userrefs = held ? 1 : 0;
-			else if (held && z->userrefs > 0)
-				z->userrefs--;
 		}
 		bookmark_after_sent(sv, nw);
 		if (!cfg.skip_expire)
