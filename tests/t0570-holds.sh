@@ -3,7 +3,8 @@
 # tag) on both hosts, moved to the new one by each sync; a hold left on an older snapshot by a
 # killed run is released by the next sync and that snapshot then expires; another tag's hold is
 # never released and its snapshot never expired; sync FS@SNAP rolls back past zrep's own hold
-# and moves it to SNAP; clear releases zrep's holds.
+# and moves it to SNAP; sync all's batched bookkeeping leaves another tag's held snapshot
+# alone; clear releases zrep's holds.
 . "$(dirname "$0")/lib.sh"
 need_hosts 2
 S=$P1/src D=$P2/dst
@@ -15,6 +16,7 @@ on h1 zfs destroy -r "$P1/probe"
 refs() { on "$1" zfs get -H -o value userrefs "$2"; }
 held() { on "$1" zfs get -H -o name,value -r userrefs "$2" | awk -F'\t' '$2 > 0 && $1 ~ /@/ {print $1}' | tr '\n' ' '; }
 last() { on h1 zrep getlastsent "$S" 2>/dev/null; }
+last_of() { on h1 zrep getlastsent "$P1/$1" 2>/dev/null; }
 
 log_must on h1 zfs create "$S"
 log_must on h1 env ZREP_SAVE_COUNT=3 zrep init "$S" h2 "$D" >/dev/null
@@ -60,6 +62,24 @@ snaps=$(on h1 zfs list -H -t snapshot -o name -s creation -r "$S" | sed 's/.*@//
 older=$(echo "$snaps" | tail -2 | head -1)
 log_must on h1 zrep sync -f "$S@$older" >/dev/null
 assert_eq "$D@$older " "$(held h2 "$D")" "after sync FS@SNAP the destination's hold is on SNAP"
+
+# sync all records its syncs in one batch: a snapshot with another tag's hold, whose release
+# of zrep's finds none, stays held in its plan, so expiry neither destroys it nor tries to.
+for f in t1 t2; do
+	log_must on h1 zfs create "$P1/$f"
+	log_must on h1 env ZREP_SAVE_COUNT=2 zrep init "$P1/$f" h2 "$P2/$f" >/dev/null
+done
+kept=$(on h1 zrep getlastsent "$P1/t1")
+log_must on h1 zfs hold keep "$kept"
+out=""
+for _ in 1 2 3; do
+	for f in t1 t2; do on h1 bash -c "head -c 4096 /dev/urandom >> /$P1/$f/f"; done
+	out+=$(on h1 zrep sync all 2>&1) || fail "sync all failed: $out"
+done
+assert_eq "" "$(grep -i 'cannot expire\|busy' <<<"$out")" "sync all: no destroy tried on another tag's held snapshot"
+assert_eq "1" "$(refs h1 "$kept")" "sync all: that snapshot kept, with its own hold alone"
+assert_eq "$(last_of t1) " "$(held h1 "$P1/t1" | sed "s|$kept ||")" "sync all: zrep's hold on the last sent snapshot only"
+log_must on h1 zfs release keep "$kept"
 
 # clear releases zrep's holds (and then destroys the snapshots).
 log_must on h2 zrep clear -f "$D" >/dev/null
