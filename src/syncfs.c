@@ -477,7 +477,7 @@ int sync_fs(const char *fs, const struct sync_opts *o)
 	if (pr != 0 && !adopt_by_guid(&res, newsnap, &dh, &fi)) {
 		if (res.dest_master) {
 			error("split brain: %s:%s is also master; not sending (last sent here: %s, guid %s)",
-			      dh.name, fi.dest_fs, base->name, base->guid ? base->guid : "?");
+			      dh.name, fi.dest_fs, sst.base->name, sst.base->guid ? sst.base->guid : "?");
 		} else if (res.dest_missing) {
 			error("cannot sync %s: %s:%s is not there (%s)", fs, dh.name, fi.dest_fs,
 			      res.detail ? res.detail : "no such dataset");
