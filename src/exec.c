@@ -566,20 +566,27 @@ void exec_kill(struct proc *p)
 	p->pid = 0;
 }
 
+/* Wires and starts p on its own (stdout to a pipe when to_pipe); e gets our ends. 0 or -1. */
+static int start_alone(struct proc *p, int to_pipe, struct ends *e)
+{
+	struct wiring w;
+	if (wire(p, -1, to_pipe, &w, e) < 0)
+		return error("cannot set up a child process: %s", strerror(errno));
+	int rc = spawn(p, &w);
+	ends_close_child(e);
+	if (rc < 0)
+		ends_close_parent(e);
+	return rc < 0 ? -1 : 0;
+}
+
 int exec_start(struct proc *p)
 {
 	p->status = -1;
 	p->in_fd = p->out_fd = p->err_file = -1;
 	if (p->out == EXEC_CAPTURE || p->err == EXEC_CAPTURE || p->in_data || p->err == EXEC_PIPE)
 		return error("internal error: unsupported wiring for exec_start");
-	struct wiring w;
 	struct ends e;
-	if (wire(p, -1, 0, &w, &e) < 0)
-		return error("cannot set up a child process: %s", strerror(errno));
-	int rc = spawn(p, &w);
-	ends_close_child(&e);
-	if (rc < 0) {
-		ends_close_parent(&e);
+	if (start_alone(p, 0, &e) < 0) {
 		if (p->err_file >= 0) {
 			close(p->err_file);
 			p->err_file = -1;
@@ -618,16 +625,9 @@ int exec_prestart(struct proc *p)
 		return error("internal error: unsupported wiring for exec_prestart");
 	sb_reset(&p->out_buf);
 	sb_reset(&p->err_buf);
-	struct wiring w;
 	struct ends e;
-	if (wire(p, -1, 1, &w, &e) < 0)
-		return error("cannot set up a child process: %s", strerror(errno));
-	int rc = spawn(p, &w);
-	ends_close_child(&e);
-	if (rc < 0) {
-		ends_close_parent(&e);
+	if (start_alone(p, 1, &e) < 0)
 		return -1;
-	}
 	p->out_fd = e.out_r;
 	p->pre_err = e.err_r;
 	p->prestarted = 1;

@@ -245,8 +245,7 @@ void push_answer(const struct push_opts *o, const struct zprops *rows, const str
 	sb_adds(out, ".\n");
 }
 
-/* Runs send [| outfilter] into fd (which it closes), relayed through x; fills st (n stages). */
-/* The sending stages of o from base (zfs send, the user's filter): not started. */
+/* The sending stages of o from base (zfs send [| outfilter]) in st (n of them), not started. */
 static void send_stages(const struct push_opts *o, const char *base, struct proc *st, size_t *n,
                         struct strv *sv, struct strv *fv)
 {
@@ -271,7 +270,7 @@ static void send_stages(const struct push_opts *o, const char *base, struct proc
 	st[0].ignore_sigpipe = 1;
 }
 
-/* Runs the stages into fd, counted by x. */
+/* Runs the stages into fd (which it closes), relayed through x. */
 static int run_send(int fd, struct proc *st, size_t n, struct exec_xfer *x)
 {
 	x->after = (int)n - 1;

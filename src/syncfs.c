@@ -573,8 +573,9 @@ out:
 }
 
 /* Runs `zfs VERB ARG` over names in one command; when that fails, one by one. Returns how many
- * failed (each warned about unless quiet_tag). */
-static int batch_done(const char *verb, const char *arg, struct strv *names, const char *what, int *done)
+ * failed (each warned about when what is set; "no such tag" and "tag already exists" are no
+ * failure). done, when set, gets per name whether its command succeeded. */
+static int batch(const char *verb, const char *arg, struct strv *names, const char *what, int *done)
 {
 	if (names->n == 0)
 		return 0;
@@ -600,13 +601,6 @@ static int batch_done(const char *verb, const char *arg, struct strv *names, con
 		zerr_clear(&e);
 	}
 	return bad;
-}
-
-/* One zfs VERB ARG of every name, else one by one (naming each failure with what, when set;
- * "no such tag" and "tag already exists" are no failure). Returns how many failed. */
-static int batch(const char *verb, const char *arg, struct strv *names, const char *what)
-{
-	return batch_done(verb, arg, names, what, NULL);
 }
 
 /* The deferred syncs of a `sync all`, recorded in parts side by side: zfs-fuse (and OpenZFS for
@@ -737,19 +731,19 @@ static int record_local(const struct deferred *d, int part)
 			}
 	}
 	/* the marks: what is marked sent is the base of the next sync */
-	if (news.n && batch("set", sentv, &news, NULL) > 0)
+	if (news.n && batch("set", sentv, &news, NULL, NULL) > 0)
 		for (size_t i = 0; i < d->n; i++)
 			if (in_part(d, i, part) && d->newof[i] && mark_sent_local(d->newof[i], d->t) < 0) {
 				free(d->newof[i]);
 				d->newof[i] = NULL;
 				bad++;
 			}
-	int held = d->holds && batch("hold", cfg.tag, &news, "put hold on") == 0;
+	int held = d->holds && batch("hold", cfg.tag, &news, "put hold on", NULL) == 0;
 	if (held && nold) {
 		/* a snapshot whose release found no hold of ours keeps the hold it has (another tag's,
 		 * or one zfs-fuse leaked): expiry leaves it alone instead of trying to destroy it */
 		int *done = xmalloc(nold * sizeof(*done));
-		batch_done("release", cfg.tag, &olds, "release hold from", done);
+		batch("release", cfg.tag, &olds, "release hold from", done);
 		for (size_t m = 0; m < nold; m++)
 			if (done[m])
 				oldp[m]->userrefs--;
@@ -800,7 +794,7 @@ static int release_part(int p, void *arg)
 	for (size_t i = 0; i < d->n; i++)
 		if (in_part(d, i, p) && d->fv[i].fs)
 			strv_push(&locks, d->fss[i]);
-	int bad = batch("inherit", P.lock_pid, &locks, "release the lock on");
+	int bad = batch("inherit", P.lock_pid, &locks, "release the lock on", NULL);
 	strv_clear(&locks);
 	return bad ? 1 : 0;
 }
