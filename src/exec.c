@@ -600,7 +600,21 @@ int exec_start(struct proc *p)
 
 int exec_wait(struct proc *p)
 {
-	if (p->pid > 0) {
+	return exec_wait_until(p, 0);
+}
+
+int exec_wait_until(struct proc *p, double until)
+{
+	if (p->pid > 0 && until) {
+		int r = reap_until(p->pid, until);
+		if (r == -2) {
+			p->timed_out = 1;
+			exec_kill(p); /* reaps it, or leaves one stuck in the kernel behind */
+		} else {
+			p->status = r;
+			p->pid = 0;
+		}
+	} else if (p->pid > 0) {
 		p->status = reap(p->pid);
 		p->pid = 0;
 	}

@@ -64,6 +64,9 @@ int exec_run(struct proc *p);
 int exec_start(struct proc *p);
 /* Waits for a started p, reads an EXEC_TMPFILE stderr; returns p->status. */
 int exec_wait(struct proc *p);
+/* The same, until the monotonic time until (0: no limit): past it p and its process group are
+ * ended (exec_kill) and p->timed_out is set. */
+int exec_wait_until(struct proc *p, double until);
 /*
  * A pipeline's first stage started ahead of the rest (its stdout fills a pipe, at most a pipe's
  * worth, until the pipeline runs): exec_pipeline_xfer then takes it as it is, its output and

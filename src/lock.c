@@ -309,8 +309,10 @@ int fslock_mark(const char *fs, const struct lock_holder *hd, int quiet)
 	return rc;
 }
 
-void fslock_mark_many(char *const *fss, const struct lock_holder *hds, size_t n)
+void fslock_mark_many_start(char *const *fss, const struct lock_holder *hds, size_t n, int parts,
+                            struct lock_marks *m)
 {
+	memset(m, 0, sizeof(*m));
 	struct strv todo = STRV_INIT;
 	for (size_t k = 0; k < n; k++) {
 		long i = held_index(fss[k]);
@@ -321,24 +323,52 @@ void fslock_mark_many(char *const *fss, const struct lock_holder *hds, size_t n)
 		strv_clear(&todo);
 		return; /* each marks its own */
 	}
-	char pidbuf[32];
-	snprintf(pidbuf, sizeof(pidbuf), "%lld", (long long)getpid());
-	struct strv sv = STRV_INIT;
-	strv_push(&sv, "set");
-	strv_pushf(&sv, "%s=%s", P.lock_pid, pidbuf);
-	strv_pushv(&sv, todo.v);
-	/* marked first: an interruption during the set still gets them released */
-	for (size_t k = 0; k < todo.n; k++)
-		held_marked[held_index(todo.v[k])] = 1;
-	struct zerr e = {0};
-	if (zfs_exec(&localhost_h, sv.v, NULL, &e) != 0) {
-		debug("could not mark the locks in one zfs set (%s); each marks its own", zerr_text(&e));
-		for (size_t k = 0; k < todo.n; k++)
-			held_marked[held_index(todo.v[k])] = 0;
+	m->n = (size_t)(parts < 1 ? 1 : parts);
+	if (m->n > todo.n)
+		m->n = todo.n;
+	m->slices = xmalloc(m->n * sizeof(*m->slices));
+	char ***cmds = xmalloc(m->n * sizeof(*cmds));
+	for (size_t s = 0; s < m->n; s++) {
+		m->slices[s] = (struct strv)STRV_INIT;
+		strv_push(&m->slices[s], "set");
+		strv_pushf(&m->slices[s], "%s=%lld", P.lock_pid, (long long)getpid());
 	}
-	zerr_clear(&e);
-	strv_clear(&sv);
+	/* marked first: an interruption during the sets still gets them released */
+	for (size_t k = 0; k < todo.n; k++) {
+		strv_push(&m->slices[k % m->n], todo.v[k]);
+		held_marked[held_index(todo.v[k])] = 1;
+	}
+	for (size_t s = 0; s < m->n; s++)
+		cmds[s] = m->slices[s].v;
+	zfs_start_together(&localhost_h, (char *const *const *)cmds, m->n, &m->bg);
+	free(cmds);
 	strv_clear(&todo);
+}
+
+void fslock_mark_many_end(struct lock_marks *m)
+{
+	if (!m->n)
+		return;
+	struct zerr *errs = xmalloc(m->n * sizeof(*errs));
+	memset(errs, 0, m->n * sizeof(*errs));
+	zfs_wait_together(&m->bg, errs);
+	for (size_t s = 0; s < m->n; s++) {
+		if (errs[s].status != 0) {
+			debug("could not mark %zu locks in one zfs set (%s); each marks its own",
+			      m->slices[s].n - 2, zerr_text(&errs[s]));
+			for (size_t k = 2; k < m->slices[s].n; k++) {
+				long i = held_index(m->slices[s].v[k]);
+				if (i >= 0)
+					held_marked[i] = 0;
+			}
+		}
+		zerr_clear(&errs[s]);
+		strv_clear(&m->slices[s]);
+	}
+	free(errs);
+	free(m->slices);
+	m->slices = NULL;
+	m->n = 0;
 }
 
 void fslock_forget(const char *fs)

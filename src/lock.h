@@ -12,6 +12,7 @@
 #define ZREP_LOCK_H
 
 #include "host.h"
+#include "zfs.h"
 
 struct lock_holder {
 	long long pid;
@@ -68,10 +69,20 @@ void fslock_unmarked(const char *fs, int ok);
 int fslock_held(const char *fs);
 /*
  * sync all: writes the lock properties of every held, unmarked fs whose
- * holder (hds, index-aligned) does not keep us out, in one zfs set (the
- * pid is this run's). Each is then released by whoever syncs it.
+ * holder (hds, index-aligned) does not keep us out (the pid is this run's), in
+ * `parts` zfs sets run side by side (they share transaction groups), started by
+ * fslock_mark_many_start while the caller does other work (the destinations'
+ * listing) and waited for by fslock_mark_many_end. A set that failed leaves
+ * its filesystems to mark their own. Each is then released by whoever syncs it.
  */
-void fslock_mark_many(char *const *fss, const struct lock_holder *hds, size_t n);
+struct lock_marks {
+	struct strv *slices; /* each: "set", "PROP=PID", its filesystems */
+	size_t n;
+	struct zfs_bg bg;
+};
+void fslock_mark_many_start(char *const *fss, const struct lock_holder *hds, size_t n, int parts,
+                            struct lock_marks *m);
+void fslock_mark_many_end(struct lock_marks *m);
 /* Closes this process's hold of fs's flock without touching the properties (the parent of a
  * worker that released them). */
 void fslock_forget(const char *fs);

@@ -512,6 +512,13 @@ int remote_exec_together(const struct host *h, char *const *const *argvs, struct
 	return bad;
 }
 
+int remote_exec_start(const struct host *h, char *const *argv, struct proc *p, struct strv *full)
+{
+	prepare(h, NULL, argv, full);
+	p->argv = full->v;
+	return exec_start(p);
+}
+
 int remote_exec(const struct host *h, char *const *argv, struct proc *p)
 {
 	struct strv full = STRV_INIT;

@@ -210,6 +210,9 @@ int remote_exec(const struct host *h, char *const *argv, struct proc *p);
 /* n commands on h at once (exec_together; a connection each on a remote host). Returns how many
  * did not exit 0. */
 int remote_exec_together(const struct host *h, char *const *const *argvs, struct proc *ps, size_t n);
+/* Starts argv on h with p's wiring (exec_start), not waiting; full keeps the words the process
+ * runs (p->argv points into it) until the caller has waited for it and clears it. */
+int remote_exec_start(const struct host *h, char *const *argv, struct proc *p, struct strv *full);
 
 /* Counts a connection to h (when it is remote) for a stage built with remote_build or host_build_argv. */
 void remote_count(const struct host *h);

@@ -618,9 +618,6 @@ struct deferred {
 	int parts;         /* the slices: fss[i] is in slice i % parts */
 };
 
-/* Filesystems per slice, at least: fewer make more commands than they save. */
-#define DEFERRED_SLICE_MIN 12
-
 static int in_part(const struct deferred *d, size_t i, int part)
 {
 	return (int)(i % (size_t)d->parts) == part;
@@ -806,11 +803,7 @@ int sync_record_deferred(char *const *fss, size_t n, int parallel)
 	if (n == 0 || exec_interrupted())
 		return 0;
 	struct deferred d = {.fss = fss, .n = n, .t = now_secs()};
-	d.parts = (int)((n + DEFERRED_SLICE_MIN - 1) / DEFERRED_SLICE_MIN);
-	if (d.parts > parallel)
-		d.parts = parallel;
-	if (d.parts < 1)
-		d.parts = 1;
+	d.parts = workers_slices(n, parallel);
 	d.sv = xmalloc(n * sizeof(*d.sv));
 	d.fv = xmalloc(n * sizeof(*d.fv));
 	d.newof = xmalloc(n * sizeof(*d.newof));

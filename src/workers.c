@@ -287,6 +287,14 @@ static void parts_done(size_t i, int st, struct strbuf *out, void *ctx)
 	c->codes[i] = st;
 }
 
+int workers_slices(size_t n, int parallel)
+{
+	size_t k = (n + WORKERS_SLICE_MIN - 1) / WORKERS_SLICE_MIN;
+	if (k > (size_t)parallel)
+		k = (size_t)parallel;
+	return k < 1 ? 1 : (int)k;
+}
+
 void workers_parts(int k, int (*job)(int part, void *arg), void *arg, int *codes)
 {
 	struct parts_ctx c = {job, arg, codes};

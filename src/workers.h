@@ -67,6 +67,11 @@ void workers_run(char *const *items, size_t n, int parallel, int (*job)(const ch
  */
 void workers_parts(int k, int (*job)(int part, void *arg), void *arg, int *codes);
 
+/* How many slices n items make for work that zfs applies faster side by side: at least
+ * WORKERS_SLICE_MIN items each (fewer make more commands than they save), at most parallel. */
+#define WORKERS_SLICE_MIN 12
+int workers_slices(size_t n, int parallel);
+
 /* "CMD: N filesystems: synced N, skipped N, failed N" (verb for the first count). */
 void workers_summary(const char *cmdname, const char *verb, size_t n, const struct worker_tally *t);
 

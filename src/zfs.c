@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "exec_pump.h"
 #include "featcache.h"
 #include "msg.h"
 #include "remote.h"
@@ -145,6 +146,52 @@ int zfs_exec_together(const struct host *h, char *const *const *cmds, size_t n, 
 	free(ps);
 	free(sv);
 	free(argvs);
+	return bad;
+}
+
+void zfs_start_together(const struct host *h, char *const *const *cmds, size_t n, struct zfs_bg *bg)
+{
+	size_t k = n ? n : 1;
+	*bg = (struct zfs_bg){.h = h, .n = n, .until = cfg.timeout ? mono_now() + cfg.timeout : 0};
+	bg->ps = xmalloc(k * sizeof(*bg->ps));
+	bg->words = xmalloc(k * sizeof(*bg->words));
+	bg->full = xmalloc(k * sizeof(*bg->full));
+	for (size_t i = 0; i < n; i++) {
+		bg->words[i] = (struct strv)STRV_INIT;
+		bg->full[i] = (struct strv)STRV_INIT;
+		strv_push(&bg->words[i], "zfs");
+		strv_pushv(&bg->words[i], cmds[i]);
+		proc_init(&bg->ps[i], NULL);
+		bg->ps[i].out = EXEC_NULL;
+		bg->ps[i].err = EXEC_TMPFILE;
+		if (remote_exec_start(h, bg->words[i].v, &bg->ps[i], &bg->full[i]) < 0)
+			bg->ps[i].status = -1;
+	}
+}
+
+int zfs_wait_together(struct zfs_bg *bg, struct zerr *errs)
+{
+	int bad = 0;
+	for (size_t i = 0; i < bg->n; i++) {
+		struct proc *p = &bg->ps[i];
+		exec_wait_until(p, bg->until);
+		const char *verb = bg->words[i].v[1];
+		if (p->timed_out)
+			error("zfs %s on %s took more than ZREP_TIMEOUT=%d seconds; ended", verb, bg->h->name,
+			      cfg.timeout);
+		zfs_ended(bg->h, verb, p, &errs[i]);
+		bad += p->status != 0;
+		p->argv = NULL;
+		proc_release(p);
+		strv_clear(&bg->words[i]);
+		strv_clear(&bg->full[i]);
+	}
+	free(bg->ps);
+	free(bg->words);
+	free(bg->full);
+	bg->n = 0;
+	bg->ps = NULL;
+	bg->words = bg->full = NULL;
 	return bad;
 }
 

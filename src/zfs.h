@@ -30,6 +30,19 @@ int zfs_exec(const struct host *h, char *const *args, struct strbuf *out, struct
 /* n zfs commands (each its words after `zfs`) at once on h, each bounded by ZREP_TIMEOUT;
  * errs[i] tells how command i ended (cleared by the caller). Returns how many failed. */
 int zfs_exec_together(const struct host *h, char *const *const *cmds, size_t n, struct zerr *errs);
+/* The same in two halves, so that other work runs meanwhile: zfs_start_together starts them
+ * (ZREP_TIMEOUT counts from now), zfs_wait_together waits for all of them and fills errs[i]
+ * as above. Returns how many failed (a command that did not start counts). */
+struct zfs_bg {
+	const struct host *h;
+	size_t n;
+	struct proc *ps;
+	struct strv *words; /* each command's words after `zfs`, and the argv it runs */
+	struct strv *full;
+	double until;
+};
+void zfs_start_together(const struct host *h, char *const *const *cmds, size_t n, struct zfs_bg *bg);
+int zfs_wait_together(struct zfs_bg *bg, struct zerr *errs);
 
 /* `zfs get -Hp -o name,property,value,source [-s SOURCES] [-r -d DEPTH] PROPS DS...` */
 void zfs_argv_get(struct strv *sv, const char *props, const char *sources, int depth, char *const *datasets);

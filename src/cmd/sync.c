@@ -171,7 +171,8 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 			if (fslock_take(fss.v[i], 1) == 0)
 				strv_push(&got, fss.v[i]);
 		ahead_ok = fsview_prefetch(got.v, got.n, o->changed_only) == 0;
-		/* every lock's properties in one zfs set (each worker releases its own) */
+		/* every lock's properties, in a few zfs sets side by side (each worker releases its
+		 * own), while the destinations are read */
 		struct lock_holder *hds = xmalloc((got.n + 1) * sizeof(*hds));
 		struct fsinfo *fis = xmalloc((got.n + 1) * sizeof(*fis));
 		struct strv mk = STRV_INIT;
@@ -189,13 +190,15 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 				hds[mk.n].pid = -1;
 			strv_push(&mk, got.v[i]);
 		}
-		fslock_mark_many(mk.v, hds, mk.n);
+		struct lock_marks lm;
+		fslock_mark_many_start(mk.v, hds, mk.n, workers_slices(mk.n, parallel), &lm);
 		for (size_t i = 0; i < mk.n; i++)
 			fsinfo_free(&fis[i]);
 		free(fis);
 		free(hds);
 		strv_clear(&mk);
-		/* and the destinations' side, one call per host (over the shared connection) */
+		/* and the destinations' side, one call per host (over the shared connection): what
+		 * the destinations hold is read after the flocks, like the rest */
 		host_mux_prepare();
 		struct strv changed = STRV_INIT;
 		for (size_t i = 0; i < got.n; i++)
@@ -204,6 +207,7 @@ int sync_many(const char *cmdname, char **list, int n, const struct sync_opts *o
 		/* Worth a call of its own only over a shared connection (else a handshake more). */
 		if (host_mux_dir())
 			destview_prefetch(changed.v, changed.n);
+		fslock_mark_many_end(&lm);
 		strv_clear(&changed);
 		strv_clear(&got);
 	}

@@ -197,3 +197,31 @@ TEST(exec_together_runs_at_once)
 	free(waits);
 	free(makes);
 }
+
+/* exec_wait_until ends a started program that outlives its deadline (and its process group),
+ * and says so; one that ends in time keeps its own status. */
+TEST(exec_wait_until_ends_a_late_one)
+{
+	char *slow[] = {"sh", "-c", "sleep 30", NULL};
+	char *quick[] = {"sh", "-c", "exit 3", NULL};
+	struct proc p, q;
+	proc_init(&p, slow);
+	proc_init(&q, quick);
+	p.out = q.out = EXEC_NULL;
+	p.err = q.err = EXEC_TMPFILE;
+	CHECK_INT(exec_start(&p), 0);
+	CHECK_INT(exec_start(&q), 0);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	double until = (double)t0.tv_sec + (double)t0.tv_nsec / 1e9 + 0.3;
+	CHECK_INT(exec_wait_until(&q, until), 3);
+	CHECK_INT(q.timed_out, 0);
+	CHECK(exec_wait_until(&p, until) != 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	CHECK_INT(p.timed_out, 1);
+	CHECK(p.pid == 0);
+	CHECK(secs < 3);
+	proc_release(&p);
+	proc_release(&q);
+}

@@ -1,4 +1,7 @@
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "harness.h"
 #include "snaps.h"
@@ -316,4 +319,56 @@ TEST(destroy_list_and_feature_cache_text)
 	text[strlen(text) - 2] = '7';
 	CHECK_INT(featcache_parse(text, "h2", "", &g), -1);
 	free(text);
+}
+
+/* zfs_start_together starts its commands at once and returns; zfs_wait_together collects each
+ * one's outcome (a zfs in PATH that logs its words, fails for one dataset, and waits for a file
+ * only the other command's run makes, so the two must run side by side). */
+TEST(zfs_start_and_wait_together)
+{
+	char dir[] = "/tmp/zrep-unit-zfsbg.XXXXXX";
+	CHECK(mkdtemp(dir) != NULL);
+	char *zfs = xasprintf("%s/zfs", dir);
+	char *script = xasprintf("#!/bin/sh\n"
+	                         "case $3 in\n"
+	                         "bad) echo \"cannot set property for '$3'\" >&2; exit 1;;\n"
+	                         "wait) i=0; while [ ! -e %s/made ]; do sleep 0.05; i=$((i+1)); "
+	                         "[ $i -lt 100 ] || exit 9; done;;\n"
+	                         "*) sleep 0.1; : > %s/made;;\n"
+	                         "esac\n"
+	                         "echo \"$@\" >> %s/log\n",
+	                         dir, dir, dir);
+	FILE *f = fopen(zfs, "w");
+	CHECK(f != NULL);
+	fputs(script, f);
+	fclose(f);
+	chmod(zfs, 0755);
+	const char *old = getenv("PATH");
+	char *oldpath = xstrdup(old ? old : "/usr/bin:/bin");
+	char *path = xasprintf("%s:%s", dir, oldpath);
+	setenv("PATH", path, 1);
+	struct host h = {(char *)"localhost", 1};
+	char *c1[] = {"set", "p=1", "wait", NULL};
+	char *c2[] = {"set", "p=1", "makes", NULL};
+	char *c3[] = {"set", "p=1", "bad", NULL};
+	char **cmds[] = {c1, c2, c3};
+	struct zfs_bg bg;
+	zfs_start_together(&h, (char *const *const *)cmds, 3, &bg);
+	struct zerr errs[3] = {{0}};
+	CHECK_INT(zfs_wait_together(&bg, errs), 1);
+	CHECK_INT(errs[0].status, 0);
+	CHECK_INT(errs[1].status, 0);
+	CHECK_INT(errs[2].status, 1);
+	CHECK(errs[2].msg && strstr(errs[2].msg, "cannot set property") != NULL);
+	CHECK(bg.n == 0 && bg.ps == NULL);
+	for (int i = 0; i < 3; i++)
+		zerr_clear(&errs[i]);
+	setenv("PATH", oldpath, 1);
+	char *rm = xasprintf("rm -rf %s", dir);
+	CHECK_INT(system(rm), 0);
+	free(rm);
+	free(path);
+	free(oldpath);
+	free(script);
+	free(zfs);
 }
