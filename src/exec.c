@@ -605,8 +605,8 @@ int exec_wait(struct proc *p)
 
 int exec_wait_until(struct proc *p, double until)
 {
-	if (p->pid > 0 && until) {
-		int r = reap_until(p->pid, until);
+	if (p->pid > 0) {
+		int r = until ? reap_until(p->pid, until) : reap(p->pid);
 		if (r == -2) {
 			p->timed_out = 1;
 			exec_kill(p); /* reaps it, or leaves one stuck in the kernel behind */
@@ -614,9 +614,6 @@ int exec_wait_until(struct proc *p, double until)
 			p->status = r;
 			p->pid = 0;
 		}
-	} else if (p->pid > 0) {
-		p->status = reap(p->pid);
-		p->pid = 0;
 	}
 	if (p->err_file >= 0) {
 		char buf[8192];

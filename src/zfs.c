@@ -84,6 +84,14 @@ const struct zfs_features *zfs_features(const struct host *h)
 
 /* ---- runners ----------------------------------------------------------- */
 
+/* Says that `zfs VERB` on h was ended for its time limit, when it was. */
+static void zfs_timed_out(const struct host *h, const char *verb, const struct proc *p)
+{
+	if (p->timed_out)
+		error("zfs %s on %s took more than ZREP_TIMEOUT=%d seconds; ended", verb, h->name,
+		      cfg.timeout);
+}
+
 /* Runs `zfs ARGS` on h, bounded by ZREP_TIMEOUT (said when it ends one); p is initialised here. */
 static int zfs_run(const struct host *h, char *const *args, struct proc *p)
 {
@@ -93,9 +101,7 @@ static int zfs_run(const struct host *h, char *const *args, struct proc *p)
 	proc_init(p, NULL);
 	p->timeout = cfg.timeout;
 	int st = remote_exec(h, sv.v, p);
-	if (p->timed_out)
-		error("zfs %s on %s took more than ZREP_TIMEOUT=%d seconds; ended", args[0], h->name,
-		      cfg.timeout);
+	zfs_timed_out(h, args[0], p);
 	strv_clear(&sv);
 	return st;
 }
@@ -136,9 +142,7 @@ int zfs_exec_together(const struct host *h, char *const *const *cmds, size_t n, 
 	}
 	int bad = remote_exec_together(h, (char *const *const *)argvs, ps, n);
 	for (size_t i = 0; i < n; i++) {
-		if (ps[i].timed_out)
-			error("zfs %s on %s took more than ZREP_TIMEOUT=%d seconds; ended", cmds[i][0],
-			      h->name, cfg.timeout);
+		zfs_timed_out(h, cmds[i][0], &ps[i]);
 		zfs_ended(h, cmds[i][0], &ps[i], &errs[i]);
 		proc_release(&ps[i]);
 		strv_clear(&sv[i]);
@@ -176,9 +180,7 @@ int zfs_wait_together(struct zfs_bg *bg, struct zerr *errs)
 		struct proc *p = &bg->ps[i];
 		exec_wait_until(p, bg->until);
 		const char *verb = bg->words[i].v[1];
-		if (p->timed_out)
-			error("zfs %s on %s took more than ZREP_TIMEOUT=%d seconds; ended", verb, bg->h->name,
-			      cfg.timeout);
+		zfs_timed_out(bg->h, verb, p);
 		zfs_ended(bg->h, verb, p, &errs[i]);
 		bad += p->status != 0;
 		p->argv = NULL;

@@ -37,8 +37,8 @@ struct zfs_bg {
 	const struct host *h;
 	size_t n;
 	struct proc *ps;
-	struct strv *words; /* each command's words after `zfs`, and the argv it runs */
-	struct strv *full;
+	struct strv *words; /* each command: "zfs" and its words */
+	struct strv *full;  /* each command's argv as run on h (remote_exec_start) */
 	double until;
 };
 void zfs_start_together(const struct host *h, char *const *const *cmds, size_t n, struct zfs_bg *bg);

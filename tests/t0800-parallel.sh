@@ -183,8 +183,14 @@ done
 for k in 1 2 3; do
 	change
 	for i in $(seq $M); do on h1 bash -c "head -c 4096 /dev/urandom >> /$P1/bat$i/f"; done
-	out=$(on h1 zrep sync -P 2 all 2>&1) || fail "sync -P 2 all of $((N + M)): $out"
+	dbg=; [ $k = 3 ] && dbg=-D # the last one says which zfs commands it runs
+	out=$(on h1 zrep $dbg sync -P 2 all 2>&1) || fail "sync -P 2 all of $((N + M)): $out"
 done
+# the lock properties too go in two slices (two zfs sets of 9 filesystems), not one set of 18
+sets=$(grep 'zrep: debug: run on localhost: zfs set zrep:lock-pid=' <<<"$out")
+assert_eq 2 "$(grep -c . <<<"$sets")" "two slices: the locks marked in two zfs sets"
+assert_eq "9 9" "$(awk '{print NF - 8}' <<<"$sets" | tr '\n' ' ' | sed 's/ $//')" "two slices: 9 filesystems in each set"
+out=$(grep -v '^zrep: debug:' <<<"$out")
 assert_match "sync: $((N + M)) filesystems: synced $((N + M)), skipped 0, failed 0" "$out" "two slices: every filesystem synced"
 assert_eq "" "$(grep -iE 'warn|cannot|could not' <<<"$out")" "two slices: no warning"
 for i in $(seq $M); do
