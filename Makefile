@@ -132,7 +132,7 @@ OPENZFS_TESTS ?= t0200 t0300 t0310 t0350 t0380 t0390 t0400 t0500 t0510 t0520 t05
 test:
 	scripts/install-deps
 	$(MAKE) check
-	@for z in $(OPENZFS_LANES); do echo "== OpenZFS $$z lane"; $(MAKE) check-openzfs ZFS=$$z TESTS="$(OPENZFS_TESTS)" || exit 1; done
+	@for z in $(OPENZFS_LANES); do echo "== OpenZFS $$z lane"; TEST_SHORT=1 $(MAKE) check-openzfs ZFS=$$z TESTS="$(OPENZFS_TESTS)" || exit 1; done
 
 # The first command on a fresh machine: dependencies first, as make test does.
 demo:

@@ -134,6 +134,11 @@ skip_test() { echo "ok - # SKIP $TEST_NAME: $*"; exit 77; }
 # skip_part REASON: this zfs lacks what part of the test needs; the test checks the fallback
 # instead and goes on. tests/run lists the reason under the test (a PART line).
 skip_part() { echo "# skipped part: $*"; }
+# short_run: true when TEST_SHORT=1 (make test's OpenZFS lane: every process costs 10-40 times
+# more under qemu's TCG). A test then runs what the zfs decides once, not zrep's own logic in
+# every variation: the zfs-fuse lane has run that in full. short_part names what is left out.
+short_run() { [[ ${TEST_SHORT:-} == 1 ]]; }
+short_part() { skip_part "TEST_SHORT=1: $* (the zfs-fuse lane runs it in full)"; }
 
 test_done() {
 	local n=$_LIB_FAILS

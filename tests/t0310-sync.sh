@@ -91,6 +91,27 @@ assert_eq 1 "$rc" "sync all exits 1 when one failure is permanent, even with a t
 log_must on h1 zfs set zrep:dest-fs="$P2/b" "$P1/b"
 log_must on h1 zfs set zrep:dest-host=h2 "$P1/src"
 
+# A backlog (three snapshots made by snaponly since the last sync) goes as one -I stream: one
+# zfs send, from the last sent snapshot to the one the sync makes, and the destination gets all
+# four.
+log_must on h1 zfs create "$P1/bl"
+log_must on h1 zrep init "$P1/bl" h2 "$P2/bl" >/dev/null
+for i in 1 2 3; do
+	log_must on h1 bash -c "echo b$i >> /$P1/bl/f"
+	log_must on h1 zrep snaponly "$P1/bl" >/dev/null
+done
+wrap=$(mktemp -d)
+realzfs=$(on h1 sh -c 'command -v zfs')
+printf '#!/bin/sh\ncase "$1" in send) echo "$*" >> %s/sends;; esac\nexec %s "$@"\n' "$wrap" "$realzfs" > "$wrap/zfs"
+chmod +x "$wrap/zfs"
+log_must on h1 env PATH="$wrap:$(on h1 sh -c 'echo $PATH')" zrep sync "$P1/bl" >/dev/null
+assert_eq 1 "$(grep -c . "$wrap/sends")" "a backlog of three snapshots and the new one: one zfs send"
+assert_match "(^| )-I $P1/bl@zrep_000000 $P1/bl@zrep_000004\$" "$(cat "$wrap/sends")" "the one send is -I from the last sent to the newest"
+assert_eq "zrep_000000 zrep_000001 zrep_000002 zrep_000003 zrep_000004 " "$(snaps h2 "$P2/bl")" "the destination has every snapshot of the backlog"
+remount h2 "$P2/bl"
+assert_eq "$(checksum_tree h1 "/$P1/bl")" "$(checksum_tree h2 "/$P2/bl")" "backlog: data identical"
+rm -rf "$wrap"
+
 # Bad arguments: usage errors, nothing changed.
 before=$(snaps h1 "$P1/src")
 for args in "" "-x $P1/src" "-q" "-q 10 $P1/src" "-q abc $P1/src" "all extra"; do
